@@ -1,0 +1,35 @@
+"""Configuration from environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
+
+
+class Settings(BaseSettings):
+    """Every knob the bot reads; names match the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_token: str | None = None
+    bot_api_url: str | None = None
+    flow_timeout_seconds: int = Field(default=600, ge=10)
+    close_confirm_seconds: int = Field(default=180, ge=10)
+    link_code_ttl_seconds: int = Field(default=900, ge=60)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    flood_limit_per_minute: int = Field(default=60, ge=1)
+    support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

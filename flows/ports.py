@@ -1,0 +1,226 @@
+"""What flows need from storage, declared here and implemented in ``storage/``.
+
+flows/ never imports SQLAlchemy: it talks to these Protocols and reads these
+plain, immutable views. One :class:`AccountStore` is one database transaction;
+the engine opens one per inbound update through :class:`StoreFactory`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from flows.types import ConversationKey, ConversationRecord, Role
+
+
+class AccountStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.2f} {self.currency}"
+
+
+@dataclass(frozen=True, slots=True)
+class UserContext:
+    """Who is writing, resolved from the chat identity, with their account and role."""
+
+    user_id: int
+    user_name: str
+    email: str
+    account_id: int
+    account_name: str
+    role: Role
+    package_code: str
+    account_status: AccountStatus
+    closed_at: datetime | None = None
+    closure_reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetails:
+    """Every field of an account as stored. ``version`` drives optimistic locking."""
+
+    account_id: int
+    name: str
+    legal_name: str
+    registration_number: str
+    address: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    country: str  # ISO 3166-1 alpha-2
+    timezone: str  # IANA name
+    billing_currency: str | None  # ISO 4217; read-only once set
+    package_code: str
+    package_name: str
+    status: AccountStatus
+    created_at: datetime
+    owner_name: str
+    owner_email: str
+    version: int
+
+    def value(self, field_name: str) -> str:
+        """The stored value of an editable field, by name (see ``flows.fields``)."""
+        value = getattr(self, field_name)
+        return "" if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageInfo:
+    """One package of the catalogue: features and included quantities per meter."""
+
+    code: str  # connect | interact | transact
+    name: str
+    monthly_price: Money
+    features: tuple[str, ...]
+    allowances: Mapping[str, int]  # meter code -> included per billing period
+    self_service_closure: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    code: str
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeterUsage:
+    meter: Meter
+    used: int
+    included: int
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    name: str
+    price: Money
+    interval: str  # "month" | "year"
+    status: str  # "active" | "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    package: PackageInfo
+    period_start: date
+    period_end: date  # inclusive
+    meters: tuple[MeterUsage, ...]
+    balance: Money
+    subscriptions: tuple[Subscription, ...]  # active ones only
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    packages: tuple[PackageInfo, ...]  # in upgrade order
+    meters: tuple[Meter, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClosurePreview:
+    """What closing would cost, shown at step 1 of closure."""
+
+    account_name: str
+    package_code: str
+    subscriptions: tuple[Subscription, ...]
+    balance: Money
+    members_losing_access: int
+
+
+class SaveOutcome(StrEnum):
+    SAVED = "saved"
+    CONFLICT = "conflict"  # someone saved in between; ``details`` holds the current values
+    FORBIDDEN = "forbidden"  # role no longer allows editing
+    CLOSED = "closed"  # the account was closed meanwhile
+    INVALID = "invalid"  # e.g. billing currency already set
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    outcome: SaveOutcome
+    details: AccountDetails | None = None
+
+
+class CloseOutcome(StrEnum):
+    CLOSED = "closed"
+    ALREADY_CLOSED = "already_closed"
+    FORBIDDEN = "forbidden"  # not (or no longer) the owner
+    NOT_SELF_SERVICE = "not_self_service"  # package requires support
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    outcome: CloseOutcome
+    reference: str | None = None
+    closed_at: datetime | None = None
+    forfeited: Money | None = None
+    cancelled_subscriptions: tuple[Subscription, ...] = field(default_factory=tuple)
+
+
+class AccountStore(Protocol):
+    """Storage as seen from one update: every method runs inside one transaction."""
+
+    async def load_conversation(self, key: ConversationKey) -> ConversationRecord | None:
+        """The stored record of ``key``, or None for a conversation never seen."""
+
+    async def save_conversation(self, record: ConversationRecord) -> None:
+        """Insert or update ``record``; bumps ``record.version``."""
+
+    async def user_context(self, key: ConversationKey) -> UserContext | None:
+        """The user linked to this chat, with account and role; None if unlinked."""
+
+    async def account_details(self, account_id: int) -> AccountDetails: ...
+
+    async def catalogue(self) -> Catalogue: ...
+
+    async def usage_report(self, account_id: int, today: date) -> UsageReport: ...
+
+    async def closure_preview(self, account_id: int) -> ClosurePreview: ...
+
+    async def save_details(
+        self,
+        *,
+        account_id: int,
+        user_id: int,
+        expected_version: int,
+        changes: Mapping[str, str],
+        channel: str,
+        now: datetime,
+    ) -> SaveResult:
+        """Apply ``changes`` atomically if the account is still at ``expected_version``,
+        still open, and the user may still edit it; audit every changed field."""
+
+    async def close_account(
+        self, *, account_id: int, user_id: int, channel: str, now: datetime
+    ) -> CloseResult:
+        """Close the account if the user is still its owner and it is still open:
+        cancel subscriptions, forfeit the balance, audit, end other members' flows."""
+
+    async def record_audit(
+        self,
+        *,
+        account_id: int,
+        user_id: int | None,
+        channel: str,
+        action: str,
+        changes: Mapping[str, Any],
+        now: datetime,
+    ) -> None: ...
+
+
+class StoreFactory(Protocol):
+    """Opens one transaction; commits when the block exits cleanly, rolls back otherwise."""
+
+    def transaction(self) -> AbstractAsyncContextManager[AccountStore]: ...
