@@ -1,0 +1,90 @@
+"""The common shape of every flow: a python-statemachine machine that renders its states.
+
+A flow is a short declarative class: states, transitions (events), small named
+guards, and one ``render_<state>`` coroutine per non-final state that shows that
+step. The engine restores the machine from the stored state name, sends it one
+event, then asks it to render whatever state it is in now.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, ClassVar
+
+from statemachine import State, StateMachine
+
+from flows.context import FlowContext
+
+
+class FlowModel:
+    """The object python-statemachine keeps the current state name on."""
+
+    def __init__(self, state: str | None) -> None:
+        self.state = state
+
+
+class FlowMachine(StateMachine):
+    """Base of every flow. Subclasses declare states, events and ``render_<state>``."""
+
+    flow_name: ClassVar[str] = ""
+    help_text: ClassVar[str] = ""
+    changes_things: ClassVar[bool] = False  # leaving it early says "nothing was changed"
+
+    def __init__(self, ctx: FlowContext, state: str) -> None:
+        self.ctx = ctx
+        self.flow_model = FlowModel(state)
+        super().__init__(model=self.flow_model)
+
+    @classmethod
+    def initial_state_id(cls) -> str:
+        return next(str(s.id) for s in cls.states if s.initial)
+
+    @classmethod
+    def state_ids(cls) -> set[str]:
+        return {s.id for s in cls.states}
+
+    @classmethod
+    def refusal(cls, ctx: FlowContext) -> str | None:
+        """Why this user may not use this flow right now, or None. Checked on every event."""
+        return None
+
+    @classmethod
+    async def entry(cls, ctx: FlowContext, args: dict[str, Any]) -> str:
+        """Prepare ``ctx.data`` for a new flow and name the state it starts in.
+
+        ``args`` come from a typed request ("change my e-mail" -> field=contact_email).
+        """
+        return cls.initial_state_id()
+
+    async def activate(self) -> None:
+        """Enter the stored state (python-statemachine runs sync machines eagerly)."""
+        result = self.activate_initial_state()
+        if inspect.isawaitable(result):
+            await result
+
+    async def fire(self, event: str, **kwargs: Any) -> None:
+        """Send ``event``; works whether or not this machine has async callbacks."""
+        result = self.send(event, **kwargs)
+        if inspect.isawaitable(result):
+            await result
+
+    @property
+    def state_id(self) -> str:
+        return str(self.flow_model.state)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.is_terminated)
+
+    def accepts(self, event: str) -> bool:
+        """True when ``event`` leads somewhere from the current state."""
+        return any(e.id == event for e in self.allowed_events)
+
+    async def render(self) -> None:
+        """Show the current step again (after an event, a stale press or ``help``)."""
+        renderer = getattr(self, f"render_{self.state_id}", None)
+        if renderer is not None:
+            await renderer()
+
+
+__all__ = ["FlowMachine", "FlowModel", "State"]

@@ -1,0 +1,202 @@
+"""Close the account: see what is lost, type the name, confirm once, close in one transaction.
+
+Owners only, and only on packages with self-service closure. The role is checked
+on every event and again inside the transaction that closes, so an owner demoted
+half-way is refused at the last step.
+"""
+
+from __future__ import annotations
+
+from flows.base import FlowMachine, State
+from flows.context import FlowContext
+from flows.ports import CloseOutcome, CloseResult
+from flows.wording import closed_notice, when
+
+SUPPORT_PACKAGES = ("connect",)
+
+
+class CloseFlow(FlowMachine):
+    """warning → naming → confirming → closed, with a way out at every step."""
+
+    flow_name = "close"
+    changes_things = True
+    help_text = (
+        "Closing is permanent: subscriptions are cancelled and the prepaid balance is "
+        "forfeited. Type cancel or press Keep my account to stop; nothing changes until the "
+        "last button."
+    )
+
+    warning = State(initial=True)
+    naming = State()
+    confirming = State()
+    closed = State(final=True)
+    kept = State(final=True)
+    stopped = State(final=True)
+
+    proceed = warning.to(naming, on="reset_attempts")
+    text = (
+        naming.to(confirming, cond="name_matches", on="start_countdown")
+        | naming.to(stopped, cond="attempts_exhausted", on="stop_after_mismatches")
+        | naming.to.itself(internal=True, on="explain_mismatch")
+    )
+    confirm = (
+        confirming.to(warning, cond="confirmation_expired", on="explain_expired")
+        | confirming.to(closed, cond="close_now")
+        | confirming.to(stopped)
+    )
+    keep = warning.to(kept) | naming.to(kept) | confirming.to(kept)
+    back = naming.to(warning) | confirming.to(naming, on="reset_attempts")
+
+    @classmethod
+    def refusal(cls, ctx: FlowContext) -> str | None:
+        user = ctx.user
+        if not user.role.can_close:
+            return (
+                "Sorry, only the account owner can close the account. "
+                f"Your role on {user.account_name} is {user.role.value}; "
+                "please ask the owner if the account should be closed."
+            )
+        if user.package_code in SUPPORT_PACKAGES:
+            return (
+                f"Accounts on the {user.package_code.title()} package are closed by our "
+                "support team, not in chat. Please contact support: "
+                f"{ctx.settings.support_contact}. Nothing has been changed."
+            )
+        return None
+
+    # -- guards -------------------------------------------------------------
+    def name_matches(self, value: str = "") -> bool:
+        return _folded(value) == _folded(self.ctx.user.account_name)
+
+    def attempts_exhausted(self) -> bool:
+        used = int(self.ctx.data.get("attempts", 0)) + 1
+        return used >= self.ctx.settings.max_name_attempts
+
+    def confirmation_expired(self) -> bool:
+        return self.ctx.now.timestamp() > float(self.ctx.data.get("deadline", 0))
+
+    async def close_now(self) -> bool:
+        """Close the account now; True when this press closed it."""
+        ctx = self.ctx
+        result = await ctx.store.close_account(
+            account_id=ctx.user.account_id,
+            user_id=ctx.user.user_id,
+            channel=ctx.channel,
+            now=ctx.now,
+        )
+        if result.outcome is CloseOutcome.CLOSED:
+            ctx.say(_closed_text(ctx.user.account_name, result), keep=True)
+            ctx.menu_after = False
+            return True
+        if result.outcome is CloseOutcome.ALREADY_CLOSED:
+            ctx.note(closed_notice(ctx.user))
+            ctx.menu_after = False
+        elif result.outcome is CloseOutcome.FORBIDDEN:
+            ctx.note(
+                "Nothing was closed: only the account owner can close the account, "
+                "and you are no longer its owner."
+            )
+        else:
+            ctx.note(self.refusal(ctx) or "Nothing was closed.")
+        return False
+
+    # -- actions ------------------------------------------------------------
+    def reset_attempts(self) -> None:
+        self.ctx.data["attempts"] = 0
+
+    def start_countdown(self) -> None:
+        self.ctx.data["deadline"] = (
+            self.ctx.now.timestamp() + self.ctx.settings.close_confirm_seconds
+        )
+
+    def explain_mismatch(self, value: str = "") -> None:
+        attempts = int(self.ctx.data.get("attempts", 0)) + 1
+        self.ctx.data["attempts"] = attempts
+        left = self.ctx.settings.max_name_attempts - attempts
+        self.ctx.note(
+            f"⚠️ That does not match the account name. You typed “{value.strip()}”. "
+            f"{left} attempt{'s' if left != 1 else ''} left."
+        )
+
+    async def stop_after_mismatches(self, value: str = "") -> None:
+        ctx = self.ctx
+        await ctx.store.record_audit(
+            account_id=ctx.user.account_id,
+            user_id=ctx.user.user_id,
+            channel=ctx.channel,
+            action="closure.name_mismatch",
+            changes={"attempts": ctx.settings.max_name_attempts, "last_typed": value.strip()[:80]},
+            now=ctx.now,
+        )
+        ctx.note(
+            f"The name did not match {ctx.settings.max_name_attempts} times, so I stopped "
+            "the closure for your safety. Nothing was changed and the account stays open."
+        )
+
+    def explain_expired(self) -> None:
+        self.ctx.note(
+            "⏱ That confirmation button has expired, so nothing was closed. "
+            "Please review what closing means once more."
+        )
+
+    def on_keep(self) -> None:
+        self.ctx.note(f"👍 Good, {self.ctx.user.account_name} stays open. Nothing was changed.")
+
+    # -- screens --------------------------------------------------------------
+    async def render_warning(self) -> None:
+        ctx = self.ctx
+        preview = await ctx.store.closure_preview(ctx.user.account_id)
+        lines = [f"⚠️ Closing {preview.account_name} is permanent. If you close it:"]
+        if preview.subscriptions:
+            lines.append("• these subscriptions are cancelled:")
+            lines += [f"   – {s.name} ({s.price} per {s.interval})" for s in preview.subscriptions]
+        else:
+            lines.append("• there are no active subscriptions to cancel")
+        lines += [
+            f"• the prepaid balance of {preview.balance} is forfeited (not refunded)",
+            f"• {preview.members_losing_access} member"
+            f"{'s' if preview.members_losing_access != 1 else ''} lose access, you included",
+            "• the account cannot be reopened",
+            "",
+            "Do you want to continue?",
+        ]
+        ctx.screen(
+            "\n".join(lines), [("Continue to close", "proceed"), ("Keep my account", "keep")]
+        )
+
+    async def render_naming(self) -> None:
+        name = self.ctx.user.account_name
+        self.ctx.screen(
+            f"To confirm, type the account name exactly as shown:\n{name}",
+            [("⬅️ Back", "back"), ("Keep my account", "keep")],
+        )
+
+    async def render_confirming(self) -> None:
+        name = self.ctx.user.account_name
+        minutes = max(1, self.ctx.settings.close_confirm_seconds // 60)
+        self.ctx.screen(
+            f"Last step. Pressing the button below closes {name} permanently, right away. "
+            f"The button works for {minutes} minute{'s' if minutes != 1 else ''}.",
+            [(f"Close {name} permanently", "confirm"), ("Keep my account", "keep")],
+        )
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _closed_text(name: str, result: CloseResult) -> str:
+    lines = [f"✅ {name} is now closed."]
+    if result.reference:
+        lines.append(f"Closure reference: {result.reference}")
+    if result.closed_at:
+        lines.append(f"Closed on {when(result.closed_at)}.")
+    if result.cancelled_subscriptions:
+        lines.append("Cancelled subscriptions:")
+        lines += [
+            f"• {s.name} ({s.price} per {s.interval})" for s in result.cancelled_subscriptions
+        ]
+    if result.forfeited is not None:
+        lines.append(f"Forfeited prepaid balance: {result.forfeited}")
+    lines.append("Every member has lost access. The account cannot be reopened.")
+    return "\n".join(lines)

@@ -1,0 +1,73 @@
+"""What a flow sees while it handles one event, and how it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from flows.ports import AccountStore, UsageReport, UserContext
+from flows.settings import EngineSettings
+from flows.types import Choice, Reply
+
+
+class ChartRenderer(Protocol):
+    """Draws the usage chart for channels that can show images (PNG bytes)."""
+
+    def __call__(self, report: UsageReport) -> bytes: ...
+
+
+Option = tuple[str, str]
+"""A choice as flows write it: (label, action). The engine turns actions into tokens."""
+
+
+@dataclass(slots=True)
+class FlowContext:
+    """One update's worth of everything a flow may use.
+
+    ``data`` is the flow's persisted scratch space. ``notes`` are short remarks
+    (a validation error, a refusal) that the engine puts in front of the next
+    screen, so the user sees why and the question again in one message.
+    """
+
+    store: AccountStore
+    user: UserContext
+    data: dict[str, Any]
+    now: datetime
+    channel: str
+    settings: EngineSettings
+    charts: ChartRenderer | None = None
+    replies: list[Reply] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    switch_to: tuple[str, dict[str, Any]] | None = None
+    menu_after: bool = True  # False when nothing is left to choose (the account was closed)
+
+    def note(self, text: str) -> None:
+        """Say ``text`` in front of whatever screen comes next."""
+        self.notes.append(text)
+
+    def say(self, text: str, *, keep: bool = False) -> None:
+        """Send ``text`` as its own message (``keep`` for results worth keeping)."""
+        self.replies.append(Reply(text=self._with_notes(text), keep=keep))
+
+    def screen(self, text: str, options: list[Option], *, image: bytes | None = None) -> None:
+        """Show a screen: text with choices; notes gathered so far go in front."""
+        choices = [Choice(label=label, token=action) for label, action in options]
+        self.replies.append(Reply(text=self._with_notes(text), choices=choices, image=image))
+
+    def switch(self, flow: str, **args: Any) -> None:
+        """End this flow and start ``flow`` with ``args`` once the event is handled."""
+        self.switch_to = (flow, args)
+
+    def flush_notes(self) -> None:
+        """Send pending notes as a message of their own (when no screen follows)."""
+        if self.notes:
+            self.replies.append(Reply(text="\n\n".join(self.notes)))
+            self.notes.clear()
+
+    def _with_notes(self, text: str) -> str:
+        if not self.notes:
+            return text
+        joined = "\n\n".join([*self.notes, text])
+        self.notes.clear()
+        return joined

@@ -1,0 +1,243 @@
+"""Edit details: pick fields, type new values, review old → new, then save or discard.
+
+Nothing is stored before Save. Pending changes live in the conversation record,
+so they survive a restart; the save itself is one transaction with an
+optimistic version check, and a conflict keeps the user's changes for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.base import FlowMachine, State
+from flows.context import FlowContext, Option
+from flows.fields import FIELDS, FIELDS_BY_NAME, is_locked
+from flows.ports import AccountDetails, SaveOutcome
+from flows.validation import InvalidValue, ValidationContext
+from flows.wording import closed_notice
+
+
+class EditFlow(FlowMachine):
+    """Owner and admin only; every event re-checks the role, and so does the save."""
+
+    flow_name = "edit"
+    changes_things = True
+    help_text = (
+        "Pick a detail, type its new value, and review your changes. "
+        "Nothing is saved until you press Save."
+    )
+
+    choosing = State(initial=True)
+    entering = State()
+    reviewing = State()
+    conflict = State()
+    done = State(final=True)
+
+    pick = choosing.to(entering, cond="field_open", on="remember_field") | choosing.to.itself(
+        internal=True, on="explain_locked"
+    )
+    text = entering.to(reviewing, cond="value_valid", on="keep_value") | entering.to.itself(
+        internal=True, on="explain_invalid"
+    )
+    review = choosing.to(reviewing, cond="has_pending")
+    more = reviewing.to(choosing) | conflict.to(choosing)
+    save = (
+        reviewing.to(done, cond="store_changes")
+        | reviewing.to(conflict, cond="in_conflict")
+        | reviewing.to(done)
+        | conflict.to(done, cond="store_changes")
+        | conflict.to.itself(internal=True, cond="in_conflict")
+        | conflict.to(done)
+    )
+    discard = choosing.to(done) | entering.to(done) | reviewing.to(done) | conflict.to(done)
+    back = entering.to(choosing) | reviewing.to(choosing) | conflict.to(reviewing)
+
+    @classmethod
+    def refusal(cls, ctx: FlowContext) -> str | None:
+        if ctx.user.role.can_edit:
+            return None
+        return (
+            "Only the account owner or an admin can edit the account details. "
+            f"Your role on {ctx.user.account_name} is {ctx.user.role.value}."
+        )
+
+    @classmethod
+    async def entry(cls, ctx: FlowContext, args: dict[str, Any]) -> str:
+        details = await ctx.store.account_details(ctx.user.account_id)
+        ctx.data.update(
+            base_version=details.version, pending={}, originals={}, country=details.country
+        )
+        field = FIELDS_BY_NAME.get(str(args.get("field", "")))
+        if field is None:
+            return cls.initial_state_id()
+        if is_locked(field, details):
+            ctx.note(_locked_text(field.label, details.value(field.name)))
+            return cls.initial_state_id()
+        ctx.data["field"] = field.name
+        ctx.data["originals"][field.name] = details.value(field.name)
+        return "entering"
+
+    # -- guards -------------------------------------------------------------
+    async def field_open(self, arg: str = "") -> bool:
+        field = FIELDS_BY_NAME.get(arg)
+        if field is None:
+            return False
+        return not is_locked(field, await self._details())
+
+    def value_valid(self, value: str = "") -> bool:
+        try:
+            self._validated(value)
+        except InvalidValue:
+            return False
+        return True
+
+    def has_pending(self) -> bool:
+        return bool(self.ctx.data.get("pending"))
+
+    def in_conflict(self) -> bool:
+        return self.ctx.data.get("outcome") == SaveOutcome.CONFLICT.value
+
+    # -- actions ------------------------------------------------------------
+    async def remember_field(self, arg: str = "") -> None:
+        self.ctx.data["field"] = arg
+        originals: dict[str, str] = self.ctx.data.setdefault("originals", {})
+        originals.setdefault(arg, (await self._details()).value(arg))
+
+    async def explain_locked(self, arg: str = "") -> None:
+        field = FIELDS_BY_NAME.get(arg)
+        if field is None:
+            self.ctx.note("That is not a detail you can change here. Please pick one below.")
+            return
+        details = await self._details()
+        self.ctx.note(_locked_text(field.label, details.value(field.name)))
+
+    def keep_value(self, value: str = "") -> None:
+        name = self.ctx.data["field"]
+        self.ctx.data["pending"][name] = self._validated(value)
+
+    def explain_invalid(self, value: str = "") -> None:
+        try:
+            self._validated(value)
+        except InvalidValue as problem:
+            self.ctx.note(f"⚠️ {problem}")
+
+    async def store_changes(self) -> bool:
+        """Save the pending changes now; True when they were saved."""
+        ctx = self.ctx
+        result = await ctx.store.save_details(
+            account_id=ctx.user.account_id,
+            user_id=ctx.user.user_id,
+            expected_version=int(ctx.data["base_version"]),
+            changes=dict(ctx.data["pending"]),
+            channel=ctx.channel,
+            now=ctx.now,
+        )
+        ctx.data["outcome"] = result.outcome.value
+        if result.outcome is SaveOutcome.SAVED:
+            lines = self._change_lines()
+            ctx.say(
+                "✅ Saved. These details of "
+                + ctx.user.account_name
+                + " now read:\n"
+                + "\n".join(lines),
+                keep=True,
+            )
+            return True
+        if result.outcome is SaveOutcome.CONFLICT and result.details is not None:
+            ctx.data["base_version"] = result.details.version
+            ctx.data["theirs"] = {name: result.details.value(name) for name in ctx.data["pending"]}
+        elif result.outcome is SaveOutcome.FORBIDDEN:
+            ctx.note("Nothing was saved: your role no longer allows editing the account details.")
+        elif result.outcome is SaveOutcome.CLOSED:
+            ctx.note("Nothing was saved. " + closed_notice(ctx.user))
+        else:
+            ctx.note("Nothing was saved: the billing currency cannot be changed once set.")
+        return False
+
+    def on_discard(self) -> None:
+        if self.ctx.data.get("pending"):
+            self.ctx.note("🗑 Discarded. Nothing was changed.")
+        else:
+            self.ctx.note("Nothing was changed.")
+
+    # -- screens --------------------------------------------------------------
+    async def render_choosing(self) -> None:
+        details = await self._details()
+        pending: dict[str, str] = self.ctx.data.get("pending", {})
+        options: list[Option] = []
+        for field in FIELDS:
+            mark = "🔒 " if is_locked(field, details) else ("✏️ " if field.name in pending else "")
+            options.append((f"{mark}{field.label}", f"pick.{field.name}"))
+        text = "Which detail do you want to change?"
+        if pending:
+            options.append((f"📝 Review changes ({len(pending)})", "review"))
+            text = "Your changes so far:\n" + "\n".join(self._change_lines()) + "\n\n" + text
+        options.append(("✖️ Cancel", "discard"))
+        self.ctx.screen(text, options)
+
+    async def render_entering(self) -> None:
+        field = FIELDS_BY_NAME[self.ctx.data["field"]]
+        current = self.ctx.data["originals"].get(field.name, "")
+        typed = self.ctx.data["pending"].get(field.name)
+        lines = [f"{field.label}", f"Current value: {field.display(current)}"]
+        if typed is not None:
+            lines.append(f"Your pending change: {field.display(typed)}")
+        lines += [f"Format: {field.hint}", "", "Please type the new value."]
+        self.ctx.screen("\n".join(lines), [("⬅️ Back", "back"), ("✖️ Cancel", "discard")])
+
+    async def render_reviewing(self) -> None:
+        text = "Please review your changes:\n" + "\n".join(self._change_lines())
+        text += "\n\nNothing is saved until you press Save."
+        self.ctx.screen(
+            text,
+            [("✅ Save", "save"), ("✏️ Change another field", "more"), ("🗑 Discard", "discard")],
+        )
+
+    async def render_conflict(self) -> None:
+        theirs: dict[str, str] = self.ctx.data.get("theirs", {})
+        lines = [
+            "⚠️ Someone else saved changes to the account details while you were editing, "
+            "so nothing of yours was saved yet.",
+            "",
+            "Stored now → your change:",
+        ]
+        for name, new in self.ctx.data["pending"].items():
+            field = FIELDS_BY_NAME[name]
+            lines.append(
+                f"• {field.label}: {field.display(theirs.get(name, ''))} → {field.display(new)}"
+            )
+        lines += ["", "Save your changes over the current values, change them, or discard them."]
+        self.ctx.screen(
+            "\n".join(lines),
+            [("✅ Save my changes", "save"), ("✏️ Change fields", "more"), ("🗑 Discard", "discard")],
+        )
+
+    # -- helpers --------------------------------------------------------------
+    async def _details(self) -> AccountDetails:
+        return await self.ctx.store.account_details(self.ctx.user.account_id)
+
+    def _validated(self, value: str) -> str:
+        name = self.ctx.data["field"]
+        field = FIELDS_BY_NAME[name]
+        country = self.ctx.data["pending"].get("country") or self.ctx.data.get("country")
+        new = field.validate(value, ValidationContext(country=country))
+        if new == self.ctx.data["originals"].get(name):
+            raise InvalidValue(
+                f"That is already the current {field.label.lower()}. Type a different value, "
+                "or press Back."
+            )
+        return new
+
+    def _change_lines(self) -> list[str]:
+        originals: dict[str, str] = self.ctx.data.get("originals", {})
+        lines = []
+        for name, new in self.ctx.data.get("pending", {}).items():
+            field = FIELDS_BY_NAME[name]
+            lines.append(
+                f"• {field.label}: {field.display(originals.get(name, ''))} → {field.display(new)}"
+            )
+        return lines
+
+
+def _locked_text(label: str, value: str) -> str:
+    return f"🔒 The {label.lower()} is {value} and cannot be changed once set."

@@ -1,0 +1,101 @@
+"""The account fields a user can see and edit, each with its label, format and validator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows import validation as v
+from flows.ports import AccountDetails
+
+
+@dataclass(frozen=True, slots=True)
+class EditableField:
+    """One editable account field: how it is named, explained, checked and shown."""
+
+    name: str  # attribute of AccountDetails and key of a change
+    label: str
+    hint: str  # the expected format, shown with the current value
+    validate: v.Validator
+    read_only_once_set: bool = False
+
+    def display(self, value: str) -> str:
+        """The stored value as people read it."""
+        if not value:
+            return "(not set)"
+        if self.name == "country":
+            return f"{v.country_name(value)} ({value})"
+        if self.name == "contact_phone":
+            return v.format_phone(value)
+        return value
+
+
+FIELDS: tuple[EditableField, ...] = (
+    EditableField(
+        "name",
+        "Account name",
+        "2–80 characters, one line.",
+        v.text_validator("account name", 2, 80),
+    ),
+    EditableField(
+        "legal_name",
+        "Legal company name",
+        "As registered, 2–120 characters.",
+        v.text_validator("legal company name", 2, 120),
+    ),
+    EditableField(
+        "registration_number",
+        "Company registration number",
+        "2–40 characters, as on your registration certificate.",
+        v.text_validator("registration number", 2, 40),
+    ),
+    EditableField(
+        "address",
+        "Registered address",
+        "One line, 5–200 characters, e.g. 1 High Street, London EC1A 1AA.",
+        v.text_validator("address", 5, 200),
+    ),
+    EditableField(
+        "contact_name",
+        "Contact person",
+        "Full name, 2–80 characters.",
+        v.text_validator("contact name", 2, 80),
+    ),
+    EditableField(
+        "contact_email",
+        "Contact e-mail",
+        "An e-mail address, e.g. billing@example.com.",
+        v.validate_email_address,
+    ),
+    EditableField(
+        "contact_phone",
+        "Contact phone",
+        "With country code, e.g. +44 20 7946 0958.",
+        v.validate_phone,
+    ),
+    EditableField(
+        "country",
+        "Country",
+        "Country name in English or ISO code, e.g. Germany or DE.",
+        v.validate_country,
+    ),
+    EditableField(
+        "timezone",
+        "Time zone",
+        "IANA name, Region/City, e.g. Europe/London.",
+        v.validate_timezone,
+    ),
+    EditableField(
+        "billing_currency",
+        "Billing currency",
+        "Three-letter ISO code, e.g. USD. It cannot be changed once set.",
+        v.validate_currency,
+        read_only_once_set=True,
+    ),
+)
+
+FIELDS_BY_NAME: dict[str, EditableField] = {f.name: f for f in FIELDS}
+
+
+def is_locked(field: EditableField, details: AccountDetails) -> bool:
+    """True when the field may no longer be changed (billing currency once set)."""
+    return field.read_only_once_set and bool(details.value(field.name))

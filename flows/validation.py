@@ -1,0 +1,238 @@
+"""Validators for free-text answers: each returns the normalised value or raises.
+
+The messages are shown to users as they are, so they say in plain words what is
+wrong and what would be right. Real libraries do the hard parts: email-validator
+(RFC 5322/6531 syntax), phonenumbers (Google's libphonenumber), pycountry
+(ISO 3166) and zoneinfo with the tzdata package (IANA time zones).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from rapidfuzz import fuzz, process
+
+
+class InvalidValue(ValueError):
+    """The answer cannot be used; ``str(error)`` is the explanation for the user."""
+
+
+Validator = Callable[[str, "ValidationContext"], str]
+
+
+class ValidationContext:
+    """What some validators need to know besides the answer (the account's country)."""
+
+    def __init__(self, country: str | None = None) -> None:
+        self.country = country
+
+
+def clean_text(raw: str, *, label: str, min_len: int, max_len: int) -> str:
+    """Trim, fold inner runs of spaces, and refuse control characters and bad lengths."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in raw.strip()):
+        raise InvalidValue(
+            f"The {label} contains invisible control characters (such as a line break or tab). "
+            "Please type it on one line."
+        )
+    text = " ".join(raw.split())
+    if not text:
+        raise InvalidValue(f"The {label} cannot be empty.")
+    if len(text) < min_len:
+        raise InvalidValue(
+            f"The {label} is too short: it needs at least {min_len} characters "
+            f"(you typed {len(text)})."
+        )
+    if len(text) > max_len:
+        raise InvalidValue(
+            f"The {label} is too long: at most {max_len} characters are allowed "
+            f"(you typed {len(text)})."
+        )
+    return text
+
+
+def text_validator(label: str, min_len: int, max_len: int) -> Validator:
+    """A validator for a plain one-line text field."""
+
+    def validate(raw: str, _ctx: ValidationContext) -> str:
+        return clean_text(raw, label=label, min_len=min_len, max_len=max_len)
+
+    return validate
+
+
+def validate_email_address(raw: str, _ctx: ValidationContext) -> str:
+    text = clean_text(raw, label="e-mail address", min_len=3, max_len=254)
+    if "@" not in text:
+        raise InvalidValue(
+            "That is not an e-mail address: it needs an @ between the name and the domain, "
+            "like billing@example.com."
+        )
+    try:
+        # Deliverability would need DNS, which a chat answer must not wait on.
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidValue(f"That e-mail address is not valid: {error}") from None
+    return result.normalized
+
+
+def validate_phone(raw: str, ctx: ValidationContext) -> str:
+    text = clean_text(raw, label="phone number", min_len=3, max_len=40)
+    if not any(ch.isdigit() for ch in text):
+        raise InvalidValue("A phone number needs digits, for example +44 20 7946 0958.")
+    try:
+        number = phonenumbers.parse(text, ctx.country)
+    except phonenumbers.NumberParseException as error:
+        if error.error_type in (
+            phonenumbers.NumberParseException.TOO_SHORT_NSN,
+            phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
+        ):
+            raise InvalidValue(_PHONE_REASONS[_Reason.TOO_SHORT]) from None
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            raise InvalidValue(_PHONE_REASONS[_Reason.INVALID_COUNTRY_CODE]) from None
+        raise InvalidValue(
+            "I could not read that as a phone number. Please include the country code, "
+            "for example +44 20 7946 0958."
+        ) from None
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != _Reason.IS_POSSIBLE:
+        raise InvalidValue(_PHONE_REASONS.get(reason, _PHONE_REASONS[_Reason.INVALID_LENGTH]))
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidValue(
+            "That is not a phone number in use in its country (the area or operator code "
+            "does not exist). Please check it, for example +44 20 7946 0958."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_Reason = phonenumbers.ValidationResult
+_PHONE_REASONS = {
+    _Reason.TOO_SHORT: "That phone number has too few digits. Please type the whole number "
+    "with its country code, for example +44 20 7946 0958.",
+    _Reason.TOO_LONG: "That phone number has too many digits. Please check it, "
+    "for example +44 20 7946 0958.",
+    _Reason.INVALID_COUNTRY_CODE: "That country code does not exist. Start with + and a "
+    "real country code, for example +44 for the UK or +1 for the US.",
+    _Reason.IS_POSSIBLE_LOCAL_ONLY: "That looks like a local number without its area code. "
+    "Please type the whole number with its country code, for example +44 20 7946 0958.",
+    _Reason.INVALID_LENGTH: "That phone number has the wrong number of digits for its "
+    "country. Please check it, for example +44 20 7946 0958.",
+}
+
+
+def validate_country(raw: str, _ctx: ValidationContext) -> str:
+    text = clean_text(raw, label="country", min_len=2, max_len=80)
+    country = _lookup_country(text)
+    if country is None:
+        suggestions = _suggest(text, _country_names())
+        hint = f" Did you mean {suggestions}?" if suggestions else ""
+        raise InvalidValue(
+            f"I don't know a country called “{text}”.{hint} "
+            "Type its name in English or its two-letter code, like Germany or DE."
+        )
+    return str(country.alpha_2)
+
+
+def validate_timezone(raw: str, _ctx: ValidationContext) -> str:
+    text = clean_text(raw, label="time zone", min_len=1, max_len=64).replace(" ", "_")
+    zone = _timezones_by_folded_name().get(text.casefold())
+    if zone is None:
+        suggestions = _suggest(text, sorted(_timezones_by_folded_name().values()))
+        hint = f" Did you mean {suggestions}?" if suggestions else ""
+        raise InvalidValue(
+            f"“{text}” is not a time zone I know.{hint} "
+            "Use an IANA name: Region/City, like Europe/London or America/New_York."
+        )
+    return zone
+
+
+def validate_currency(raw: str, _ctx: ValidationContext) -> str:
+    text = clean_text(raw, label="currency", min_len=3, max_len=3).upper()
+    if pycountry.currencies.get(alpha_3=text) is None:
+        raise InvalidValue(
+            f"“{text}” is not an ISO 4217 currency code. Use three letters, like USD or EUR."
+        )
+    return text
+
+
+def country_name(code: str) -> str:
+    """The English name of an ISO alpha-2 code, or the code itself if unknown."""
+    country = pycountry.countries.get(alpha_2=code)
+    return str(country.name) if country is not None else code
+
+
+def format_phone(e164: str) -> str:
+    """An E.164 number in international format (+44 20 7946 0958)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def local_time(zone: str, now: datetime) -> str:
+    """The wall-clock time in ``zone`` at ``now``, like ``14:05 (UTC+01:00)``."""
+    try:
+        local = now.astimezone(ZoneInfo(zone))
+    except (KeyError, ValueError):
+        return "unknown"
+    offset = local.strftime("%z")
+    return f"{local:%H:%M, %a %d %b} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def _lookup_country(text: str) -> Any:
+    if len(text) == 2 and text.isalpha():
+        found = pycountry.countries.get(alpha_2=text.upper())
+        if found is not None:
+            return found
+    if len(text) == 3 and text.isalpha():
+        found = pycountry.countries.get(alpha_3=text.upper())
+        if found is not None:
+            return found
+    folded = text.casefold()
+    for country in pycountry.countries:
+        names = (
+            getattr(country, "name", ""),
+            getattr(country, "common_name", ""),
+            getattr(country, "official_name", ""),
+        )
+        if any(name and name.casefold() == folded for name in names):
+            return country
+    return _ALIASES.get(folded)
+
+
+_ALIASES: dict[str, Any] = {
+    alias: pycountry.countries.get(alpha_2=code)
+    for alias, code in {
+        "uk": "GB",
+        "england": "GB",
+        "great britain": "GB",
+        "usa": "US",
+        "america": "US",
+        "united states of america": "US",
+        "holland": "NL",
+        "south korea": "KR",
+        "russia": "RU",
+    }.items()
+}
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> list[str]:
+    return [str(c.name) for c in pycountry.countries]
+
+
+@lru_cache(maxsize=1)
+def _timezones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in available_timezones() if "/" in name or name == "UTC"}
+
+
+def _suggest(text: str, options: list[str]) -> str:
+    matches = process.extract(text, options, scorer=fuzz.WRatio, limit=2, score_cutoff=75)
+    return " or ".join(match[0] for match in matches)
