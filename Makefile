@@ -1,0 +1,33 @@
+# `make run` and `make test` set themselves up on a fresh machine: they create .venv,
+# install the project, and the bot migrates and seeds the demo database on first start.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench diagrams clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m bot run
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot flows storage tests benchmarks
+	$(VENV)/bin/mypy bot flows storage
+
+bench: $(STAMP)
+	$(PY) benchmarks/throughput.py
+
+diagrams: $(STAMP)
+	$(PY) -m bot diagram --out docs/diagrams
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""``python -m bot db upgrade`` and ``python -m bot demo``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime
+
+from bot.config import get_settings
+from storage.database import make_engine, make_sessionmaker
+from storage.demo import seed_demo
+from storage.migrate import upgrade
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="migrate to the latest schema").set_defaults(
+        run=run_upgrade
+    )
+    commands.add_parser("demo", help="seed the demo data (idempotent)").set_defaults(run=run_demo)
+
+
+def run_upgrade(_args: argparse.Namespace) -> int:
+    asyncio.run(upgrade(get_settings().database_url))
+    print("Database is at the latest schema.")
+    return 0
+
+
+def run_demo(_args: argparse.Namespace) -> int:
+    asyncio.run(_demo())
+    print("Demo data is in place.")
+    return 0
+
+
+async def _demo() -> None:
+    url = get_settings().database_url
+    await upgrade(url)
+    db = make_engine(url)
+    try:
+        await seed_demo(make_sessionmaker(db), datetime.now(UTC).date())
+    finally:
+        await db.dispose()

@@ -1,0 +1,76 @@
+"""Wiring: open the database (migrated, demo data on a new one) and build the engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from flows.context import ChartRenderer
+from flows.engine import Engine
+from flows.settings import EngineSettings
+from storage.database import make_engine, make_sessionmaker
+from storage.demo import seed_demo
+from storage.migrate import upgrade
+from storage.models import Account
+from storage.store import SqlStoreFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything a channel needs: the engine and the database behind it."""
+
+    settings: Settings
+    db: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+
+
+def engine_settings(settings: Settings) -> EngineSettings:
+    return EngineSettings(
+        flow_timeout_seconds=settings.flow_timeout_seconds,
+        close_confirm_seconds=settings.close_confirm_seconds,
+        support_contact=settings.support_contact,
+    )
+
+
+async def prepare_database(url: str, sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Migrate to the latest schema; seed the demo data when there are no accounts yet.
+
+    Returns True when the demo data was seeded now.
+    """
+    await upgrade(url)
+    async with sessions() as session:
+        accounts = await session.scalar(select(func.count()).select_from(Account))
+    if accounts:
+        return False
+    await seed_demo(sessions, datetime.now(UTC).date())
+    log.info("new database: demo data seeded")
+    return True
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings,
+    *,
+    charts: Mapping[str, ChartRenderer] | None = None,
+    prepare: bool = True,
+) -> AsyncIterator[Runtime]:
+    """Open the database named by ``settings`` and build the engine over it."""
+    db = make_engine(settings.database_url)
+    sessions = make_sessionmaker(db)
+    try:
+        if prepare:
+            await prepare_database(settings.database_url, sessions)
+        engine = Engine(SqlStoreFactory(sessions), engine_settings(settings), charts=charts)
+        yield Runtime(settings=settings, db=db, sessions=sessions, engine=engine)
+    finally:
+        await db.dispose()

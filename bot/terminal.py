@@ -1,0 +1,47 @@
+"""The terminal channel: replies as text with numbered options; numbers or labels as input."""
+
+from __future__ import annotations
+
+from flows.engine import Engine
+from flows.types import Choice, ConversationKey, Inbound, Reply
+
+CHANNEL = "terminal"
+
+
+def render(replies: list[Reply]) -> str:
+    """Replies as terminal text: each message, then its choices numbered from 1."""
+    blocks = []
+    for reply in replies:
+        lines = [reply.text]
+        lines += [f"  {n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+class TerminalConversation:
+    """One terminal user talking to the engine; remembers the options on screen."""
+
+    def __init__(self, engine: Engine, chat_id: str) -> None:
+        self.engine = engine
+        self.key = ConversationKey(CHANNEL, chat_id)
+        self.choices: list[Choice] = []
+
+    async def say(self, text: str) -> list[Reply]:
+        """Send what the user typed: an option number presses that option."""
+        typed = text.strip()
+        if typed.isdigit() and 1 <= int(typed) <= len(self.choices):
+            inbound = Inbound.pressed(self.key, self.choices[int(typed) - 1].token)
+        else:
+            inbound = Inbound.typed(self.key, text)
+        return self._remember(await self.engine.handle(inbound))
+
+    async def press(self, token: str) -> list[Reply]:
+        return self._remember(await self.engine.handle(Inbound.pressed(self.key, token)))
+
+    def _remember(self, replies: list[Reply]) -> list[Reply]:
+        with_choices = [reply for reply in replies if reply.choices]
+        if with_choices:
+            self.choices = with_choices[-1].choices
+        elif replies:
+            self.choices = []
+        return replies

@@ -1,0 +1,108 @@
+"""Main menu, typed requests, details and package screens, per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.sandbox import FreshDatabase
+from tests.flows.talk import Talk, make_engine
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "visible", "hidden"),
+    [
+        (
+            "owner@acme.example",
+            "owner",
+            ["Account details", "Edit details", "Package", "Close"],
+            [],
+        ),
+        ("admin@acme.example", "admin", ["Account details", "Edit details", "Package"], ["Close"]),
+        ("viewer@acme.example", "viewer", ["Account details", "Package"], ["Edit", "Close"]),
+    ],
+)
+async def test_menu_greets_by_name_and_shows_only_what_the_role_allows(
+    db: FreshDatabase, email: str, role: str, visible: list[str], hidden: list[str]
+) -> None:
+    talk = await Talk.open(make_engine(db), db, email)
+    await talk.say("/start")
+    first_name = {"owner": "Olivia", "admin": "Adam", "viewer": "Vera"}[role]
+    assert f"Hi {first_name}" in talk.text
+    assert "Acme Trading Ltd" in talk.text and f"as {role}" in talk.text
+    for label in visible:
+        assert any(label in shown for shown in talk.labels), (label, talk.labels)
+    for label in hidden:
+        assert not any(label in shown for shown in talk.labels), (label, talk.labels)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("show my usage", "Usage this billing period"),
+        ("what package am I on", "Your package: Interact"),
+        ("chnage my email", "Contact e-mail\nCurrent value: owner@acme.example"),
+        ("close my account", "Closing Acme Trading Ltd is permanent"),
+        ("account details", "Registered address:"),
+    ],
+)
+async def test_typed_requests_with_typos_reach_the_right_flow(
+    db: FreshDatabase, typed: str, expected: str
+) -> None:
+    talk = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await talk.say(typed)
+    assert expected in talk.text
+
+
+async def test_details_show_every_field_formatted(db: FreshDatabase) -> None:
+    talk = await Talk.open(make_engine(db), db, "viewer@acme.example")
+    await talk.say("menu")
+    await talk.press("Account details")
+    for expected in (
+        "Account name: Acme Trading Ltd",
+        "Contact phone: +44 ",  # international format, not E.164
+        "Country: United Kingdom (GB)",
+        "Time zone: Europe/London, local time",
+        "Billing currency: USD (cannot be changed)",
+        "Package: Interact",
+        "Account ID:",
+        "Created:",
+        "Owner: Olivia Owner (owner@acme.example)",
+    ):
+        assert expected in talk.text
+    assert not any("Edit" in label for label in talk.labels)  # viewer cannot edit
+
+
+async def test_usage_shows_meters_bars_overage_balance_and_subscriptions(
+    db: FreshDatabase,
+) -> None:
+    talk = await Talk.open(make_engine(db), db, "viewer@acme.example")
+    await talk.say("package")
+    text = talk.text
+    assert "Your package: Interact" in text
+    assert "Chat Desk shared inbox" in text  # what the package includes
+    assert "▓" in text and "%" in text
+    assert "OVERAGE" in text and "Nearly used up" in text
+    assert "Prepaid balance: 125.40 USD" in text
+    assert "WhatsApp Business number: 49.00 USD per month" in text
+    assert "Chat Desk extra agent seat: 25.00 USD per month" in text
+
+    await talk.press("Compare")
+    assert "Connect | Interact (yours) | Transact" in talk.text
+    assert "Payments in chat" in talk.text
+    await talk.say("back")
+    assert "Your package: Interact" in talk.text
+
+
+async def test_unknown_text_at_the_menu_says_so_and_shows_the_menu(db: FreshDatabase) -> None:
+    talk = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await talk.say("purple monkey dishwasher")
+    assert "didn't understand" in talk.text
+    assert any("Package" in label for label in talk.labels)
+
+
+async def test_help_explains_the_keywords_and_keeps_the_step(db: FreshDatabase) -> None:
+    talk = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await talk.say("change my phone")
+    await talk.say("help")
+    assert "cancel: stop what you are doing" in talk.text
+    assert "Contact phone\nCurrent value" in talk.text  # still at the same step
