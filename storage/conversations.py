@@ -1,0 +1,86 @@
+"""The engine's conversation records: one SELECT to load, one statement to save."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.types import ConversationKey, ConversationRecord
+from storage.errors import ConcurrentUpdate
+from storage.models import Conversation
+from storage.sql import execute_dml, insert_for
+
+_COLUMNS = (
+    Conversation.user_id,
+    Conversation.flow,
+    Conversation.state,
+    Conversation.data,
+    Conversation.menu_token,
+    Conversation.version,
+    Conversation.expires_at,
+    Conversation.updated_at,
+)
+
+
+async def load_conversation(
+    session: AsyncSession, key: ConversationKey
+) -> ConversationRecord | None:
+    """The stored record of ``key``, or None when the chat was never seen."""
+    row = (
+        await session.execute(
+            select(*_COLUMNS).where(
+                Conversation.channel == key.channel, Conversation.chat_id == key.chat_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return ConversationRecord(
+        key=key,
+        user_id=row.user_id,
+        flow=row.flow,
+        state=row.state,
+        data=dict(row.data or {}),
+        menu_token=row.menu_token,
+        version=row.version,
+        expires_at=row.expires_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def save_conversation(session: AsyncSession, record: ConversationRecord) -> None:
+    """Insert (version 0) or update (same version) ``record``, then bump its version.
+
+    Raises :class:`ConcurrentUpdate` when the stored version is not the one that
+    was loaded: another update of the same chat got there first.
+    """
+    values = {
+        "user_id": record.user_id,
+        "flow": record.flow,
+        "state": record.state,
+        "data": record.data,
+        "menu_token": record.menu_token,
+        "version": record.version + 1,
+        "expires_at": record.expires_at,
+        "updated_at": record.updated_at,
+    }
+    key = record.key
+    if record.version == 0:
+        statement = (
+            insert_for(session, Conversation)
+            .values(channel=key.channel, chat_id=key.chat_id, **values)
+            .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+        )
+    else:
+        statement = (
+            update(Conversation)
+            .where(
+                Conversation.channel == key.channel,
+                Conversation.chat_id == key.chat_id,
+                Conversation.version == record.version,
+            )
+            .values(**values)
+        )
+    if await execute_dml(session, statement) != 1:
+        raise ConcurrentUpdate(f"conversation {key} changed since version {record.version}")
+    record.version += 1

@@ -1,0 +1,182 @@
+"""Linking chats to users: e-mail (terminal), one-time codes (Telegram), phone numbers.
+
+Used by the channels in ``bot/``, not by flows. Every function works inside the
+caller's session and transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import UnknownUser
+from storage.models import ChatIdentity, LinkCode, User
+from storage.sql import execute_dml, insert_for
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedUser:
+    """A user as the channels need them: enough to greet and to log."""
+
+    id: int
+    name: str
+    email: str
+
+
+class LinkOutcome(StrEnum):
+    LINKED = "linked"
+    UNKNOWN = "unknown"  # no such code
+    EXPIRED = "expired"
+    USED = "used"  # codes are single use
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    outcome: LinkOutcome
+    user: LinkedUser | None = None
+
+
+def hash_code(code: str) -> str:
+    """SHA-256 hex of a link code; only this is stored, so a leaked table links nobody."""
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+async def find_user_by_email(session: AsyncSession, email: str) -> LinkedUser | None:
+    """The user with this e-mail address (case-insensitive), or None."""
+    row = (
+        await session.execute(
+            select(User.id, User.name, User.email).where(User.email == email.strip().lower())
+        )
+    ).one_or_none()
+    return None if row is None else LinkedUser(row.id, row.name, row.email)
+
+
+async def _link(
+    session: AsyncSession, channel: str, external_id: str, user_id: int, now: datetime
+) -> None:
+    """Point the chat at ``user_id``, replacing whatever it was linked to before."""
+    statement = insert_for(session, ChatIdentity).values(
+        channel=channel, external_id=external_id, user_id=user_id, created_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "external_id"],
+        set_={"user_id": user_id, "created_at": now},
+    )
+    await session.execute(statement)
+
+
+async def ensure_identity(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    email: str,
+    now: datetime | None = None,
+) -> int:
+    """Link the chat to the user with ``email`` and return the user id.
+
+    Raises :class:`UnknownUser` when nobody has that address.
+    """
+    user = await find_user_by_email(session, email)
+    if user is None:
+        raise UnknownUser(email)
+    await _link(session, channel, external_id, user.id, now or _utcnow())
+    return user.id
+
+
+async def issue_link_code(
+    session: AsyncSession, email: str, now: datetime, ttl_seconds: int
+) -> str:
+    """A fresh single-use code for the user with ``email``, valid ``ttl_seconds``.
+
+    Raises :class:`UnknownUser` when nobody has that address.
+    """
+    user = await find_user_by_email(session, email)
+    if user is None:
+        raise UnknownUser(email)
+    code = secrets.token_urlsafe(6)  # 8 characters, 48 random bits, fits a /start payload
+    session.add(
+        LinkCode(
+            code_hash=hash_code(code),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl_seconds),
+        )
+    )
+    await session.flush()
+    return code
+
+
+async def redeem_link_code(
+    session: AsyncSession, channel: str, external_id: str, code: str, now: datetime
+) -> LinkResult:
+    """Link the chat to the code's user if the code exists, is unused and unexpired."""
+    row = (
+        await session.execute(
+            select(LinkCode.id, LinkCode.expires_at, LinkCode.used_at, User.id.label("user_id"))
+            .join(User, User.id == LinkCode.user_id)
+            .where(LinkCode.code_hash == hash_code(code))
+        )
+    ).one_or_none()
+    if row is None:
+        return LinkResult(LinkOutcome.UNKNOWN)
+    if row.used_at is not None:
+        return LinkResult(LinkOutcome.USED)
+    if row.expires_at <= now:
+        return LinkResult(LinkOutcome.EXPIRED)
+    # Guarded on used_at so two chats redeeming at once cannot both win.
+    marked = await execute_dml(
+        session,
+        update(LinkCode)
+        .where(LinkCode.id == row.id, LinkCode.used_at.is_(None))
+        .values(used_at=now),
+    )
+    if marked != 1:
+        return LinkResult(LinkOutcome.USED)
+    await _link(session, channel, external_id, row.user_id, now)
+    user = (
+        await session.execute(select(User.id, User.name, User.email).where(User.id == row.user_id))
+    ).one()
+    return LinkResult(LinkOutcome.LINKED, LinkedUser(user.id, user.name, user.email))
+
+
+async def link_by_phone(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    phone_e164: str,
+    now: datetime | None = None,
+) -> LinkedUser | None:
+    """Link the chat to the user whose phone is ``phone_e164`` (a shared contact)."""
+    row = (
+        await session.execute(
+            select(User.id, User.name, User.email)
+            .where(User.phone == phone_e164)
+            .order_by(User.id)
+            .limit(1)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    await _link(session, channel, external_id, row.id, now or _utcnow())
+    return LinkedUser(row.id, row.name, row.email)
+
+
+async def unlink(session: AsyncSession, channel: str, external_id: str) -> bool:
+    """Forget the chat's link; True if there was one."""
+    removed = await execute_dml(
+        session,
+        delete(ChatIdentity).where(
+            ChatIdentity.channel == channel, ChatIdentity.external_id == external_id
+        ),
+    )
+    return removed > 0
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,263 @@
+"""Read-side queries that build the immutable views declared in ``flows.ports``."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.ports import (
+    AccountDetails,
+    AccountStatus,
+    Catalogue,
+    ClosurePreview,
+    Meter,
+    MeterUsage,
+    Money,
+    PackageInfo,
+    Subscription,
+    UsageReport,
+    UserContext,
+)
+from flows.types import ConversationKey, Role
+from storage import models as m
+
+_ACCOUNT = m.Account.__table__.c
+
+
+async def user_context(session: AsyncSession, key: ConversationKey) -> UserContext | None:
+    """Identity -> user -> membership -> account, in one statement."""
+    row = (
+        await session.execute(
+            select(
+                m.User.id,
+                m.User.name,
+                m.User.email,
+                m.Account.id.label("account_id"),
+                m.Account.name.label("account_name"),
+                m.Membership.role,
+                m.Account.package_code,
+                m.Account.status,
+                m.Account.closed_at,
+                m.Account.closure_reference,
+            )
+            .select_from(m.ChatIdentity)
+            .join(m.User, m.User.id == m.ChatIdentity.user_id)
+            .join(m.Membership, m.Membership.user_id == m.User.id)
+            .join(m.Account, m.Account.id == m.Membership.account_id)
+            .where(m.ChatIdentity.channel == key.channel, m.ChatIdentity.external_id == key.chat_id)
+            # A user in several accounts acts on the oldest membership.
+            .order_by(m.Membership.id)
+            .limit(1)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return UserContext(
+        user_id=row.id,
+        user_name=row.name,
+        email=row.email,
+        account_id=row.account_id,
+        account_name=row.account_name,
+        role=Role(row.role),
+        package_code=row.package_code,
+        account_status=AccountStatus(row.status),
+        closed_at=row.closed_at,
+        closure_reference=row.closure_reference,
+    )
+
+
+async def details_and_role(
+    session: AsyncSession, account_id: int, user_id: int | None = None
+) -> tuple[AccountDetails, Role | None]:
+    """The account's details and, when ``user_id`` is given, that user's role on it."""
+    owner = select(m.Membership.user_id).where(
+        m.Membership.account_id == m.Account.id, m.Membership.role == Role.OWNER.value
+    )
+    owner_id = owner.order_by(m.Membership.id).limit(1).scalar_subquery()
+    role = (
+        select(m.Membership.role)
+        .where(m.Membership.account_id == m.Account.id, m.Membership.user_id == user_id)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(
+                *_ACCOUNT,
+                m.Package.name.label("package_name"),
+                m.User.name.label("owner_name"),
+                m.User.email.label("owner_email"),
+                role.label("role"),
+            )
+            .join(m.Package, m.Package.code == m.Account.package_code)
+            .outerjoin(m.User, m.User.id == owner_id)
+            .where(m.Account.id == account_id)
+        )
+    ).one()
+    return _details(row), (Role(row.role) if row.role else None)
+
+
+def _details(row: Row[Any, *tuple[Any, ...]]) -> AccountDetails:
+    return AccountDetails(
+        account_id=row.id,
+        name=row.name,
+        legal_name=row.legal_name,
+        registration_number=row.registration_number,
+        address=row.address,
+        contact_name=row.contact_name,
+        contact_email=row.contact_email,
+        contact_phone=row.contact_phone,
+        country=row.country,
+        timezone=row.timezone,
+        billing_currency=row.billing_currency,
+        package_code=row.package_code,
+        package_name=row.package_name,
+        status=AccountStatus(row.status),
+        created_at=row.created_at,
+        owner_name=row.owner_name or "",
+        owner_email=row.owner_email or "",
+        version=row.version,
+    )
+
+
+async def catalogue(session: AsyncSession) -> Catalogue:
+    """Every package (in upgrade order) with features and allowances, and every meter."""
+    features: dict[str, list[str]] = defaultdict(list)
+    for code, feature in await session.execute(
+        select(m.PackageFeature.package_code, m.PackageFeature.feature).order_by(
+            m.PackageFeature.package_code, m.PackageFeature.position
+        )
+    ):
+        features[code].append(feature)
+    allowances: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, meter, included in await session.execute(
+        select(
+            m.PackageAllowance.package_code,
+            m.PackageAllowance.meter_code,
+            m.PackageAllowance.included,
+        )
+    ):
+        allowances[code][meter] = included
+    packages = tuple(
+        PackageInfo(
+            code=p.code,
+            name=p.name,
+            monthly_price=Money(p.monthly_price, p.currency),
+            features=tuple(features[p.code]),
+            allowances=dict(allowances[p.code]),
+            self_service_closure=p.self_service_closure,
+        )
+        for p in await session.execute(select(*m.Package.__table__.c).order_by(m.Package.position))
+    )
+    meters = tuple(
+        Meter(code=r.code, label=r.label, unit=r.unit)
+        for r in await session.execute(
+            select(m.Meter.code, m.Meter.label, m.Meter.unit).order_by(m.Meter.position)
+        )
+    )
+    return Catalogue(packages=packages, meters=meters)
+
+
+def month_bounds(today: date) -> tuple[date, date]:
+    """First and last day (inclusive) of the calendar month containing ``today``."""
+    last = calendar.monthrange(today.year, today.month)[1]
+    return today.replace(day=1), today.replace(day=last)
+
+
+async def _account_money(session: AsyncSession, account_id: int) -> Row[Any]:
+    """Name, package, member count and balance (defaulting to zero) of an account."""
+    members = (
+        select(func.count())
+        .select_from(m.Membership)
+        .where(m.Membership.account_id == m.Account.id)
+        .scalar_subquery()
+    )
+    return (
+        await session.execute(
+            select(
+                m.Account.name,
+                m.Account.package_code,
+                func.coalesce(m.Balance.amount, Decimal("0.00")).label("amount"),
+                func.coalesce(
+                    m.Balance.currency, m.Account.billing_currency, m.Package.currency
+                ).label("currency"),
+                members.label("members"),
+            )
+            .join(m.Package, m.Package.code == m.Account.package_code)
+            .outerjoin(m.Balance, m.Balance.account_id == m.Account.id)
+            .where(m.Account.id == account_id)
+        )
+    ).one()
+
+
+async def active_subscriptions(session: AsyncSession, account_id: int) -> tuple[Subscription, ...]:
+    """The account's active subscriptions, oldest first."""
+    rows = await session.execute(
+        select(*m.SubscriptionRow.__table__.c)
+        .where(m.SubscriptionRow.account_id == account_id, m.SubscriptionRow.status == "active")
+        .order_by(m.SubscriptionRow.id)
+    )
+    return tuple(subscription(r) for r in rows)
+
+
+def subscription(row: Row[Any]) -> Subscription:
+    """A subscription view from a row with the ``subscriptions`` columns."""
+    return Subscription(
+        id=row.id,
+        name=row.name,
+        price=Money(Decimal(row.price), row.currency),
+        interval=row.interval,
+        status=row.status,
+    )
+
+
+async def usage_report(session: AsyncSession, account_id: int, today: date) -> UsageReport:
+    """Usage this calendar month against the package, with balance and subscriptions.
+
+    Meters the package does not include are shown only when something was used.
+    """
+    start, end = month_bounds(today)
+    account = await _account_money(session, account_id)
+    cat = await catalogue(session)
+    package = next(p for p in cat.packages if p.code == account.package_code)
+    used: dict[str, int] = dict(
+        (
+            await session.execute(
+                select(m.UsageRecord.meter_code, m.UsageRecord.used).where(
+                    and_(
+                        m.UsageRecord.account_id == account_id, m.UsageRecord.period_start == start
+                    )
+                )
+            )
+        ).all()
+    )
+    meters = tuple(
+        MeterUsage(meter=meter, used=used.get(meter.code, 0), included=included)
+        for meter in cat.meters
+        if (included := package.allowances.get(meter.code, 0)) > 0 or used.get(meter.code, 0) > 0
+    )
+    return UsageReport(
+        package=package,
+        period_start=start,
+        period_end=end,
+        meters=meters,
+        balance=Money(Decimal(account.amount), account.currency),
+        subscriptions=await active_subscriptions(session, account_id),
+    )
+
+
+async def closure_preview(session: AsyncSession, account_id: int) -> ClosurePreview:
+    """What closing the account would cancel and forfeit, and how many lose access."""
+    account = await _account_money(session, account_id)
+    return ClosurePreview(
+        account_name=account.name,
+        package_code=account.package_code,
+        subscriptions=await active_subscriptions(session, account_id),
+        balance=Money(Decimal(account.amount), account.currency),
+        members_losing_access=account.members,
+    )

@@ -1,0 +1,32 @@
+"""Small SQL helpers shared by the repositories (dialect-aware upserts, row counts)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import UpdateBase
+
+# ORM-enabled UPDATE/DELETE would otherwise try to sync objects in the session
+# (an extra SELECT or Python evaluation); repositories read columns, never entities.
+NO_SYNC: dict[str, Any] = {"synchronize_session": False}
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """``sqlite`` or ``postgresql``: the backend this session talks to."""
+    return session.get_bind().dialect.name
+
+
+def insert_for(session: AsyncSession, table: Any) -> Any:
+    """An INSERT supporting ``on_conflict_do_*`` for the session's backend."""
+    if dialect_name(session) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def execute_dml(session: AsyncSession, statement: UpdateBase) -> int:
+    """Run an INSERT/UPDATE/DELETE and return how many rows it touched."""
+    result = await session.execute(statement, execution_options=NO_SYNC)
+    return cast(CursorResult[Any], result).rowcount
