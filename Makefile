@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot flows storage tests benchmarks
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy bot flows storage
 
 bench: $(STAMP)

@@ -1,15 +1,26 @@
-"""``python -m bot chat [--as EMAIL]``: talk to the bot in the terminal (pipes work too)."""
+"""``python -m bot chat [--as EMAIL] [--record FILE]``: talk to the bot in the terminal.
+
+Pipes work too (one line per user turn). ``--record`` runs on a fresh copy of the
+demo data, like a script does, and writes the conversation as a script at the end.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.config import get_settings
 from bot.runtime import open_runtime
+from bot.scripts.channels import seen
+from bot.scripts.recorder import Recorder, then_lines
 from bot.terminal import CHANNEL, TerminalConversation, render
+from flows.engine import Engine
+from flows.settings import EngineSettings
 from storage.identities import UnknownUser, ensure_identity
+from storage.sandbox import fresh_demo_database
 
 DEFAULT_USER = "owner@acme.example"
 
@@ -17,15 +28,23 @@ DEFAULT_USER = "owner@acme.example"
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("chat", help="talk to the bot in the terminal")
     parser.add_argument("--as", dest="email", default=DEFAULT_USER, help="demo user to be")
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="write the conversation as a script (on a fresh copy of the demo data)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.record is not None:
+        return asyncio.run(record(args.email, args.record))
     return asyncio.run(chat(args.email))
 
 
 async def chat(email: str) -> int:
-    interactive = sys.stdin.isatty()
+    """Chat on the configured database (migrated and seeded if new)."""
     async with open_runtime(get_settings()) as runtime:
         async with runtime.sessions.begin() as session:
             try:
@@ -33,20 +52,66 @@ async def chat(email: str) -> int:
             except UnknownUser:
                 print(f"There is no user with the e-mail {email}.", file=sys.stderr)
                 return 2
-        if interactive:
-            print(f"Chatting as {email}. Type a number or words; Ctrl-D to quit.\n")
-        conversation = TerminalConversation(runtime.engine, email)
-        print(render(await conversation.say("menu")))
-        loop = asyncio.get_running_loop()
-        while True:
-            if interactive:
-                print("\n> ", end="", flush=True)
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                break
-            if not line.strip():
-                continue
-            if not interactive:
-                print(f"\n> {line.rstrip()}")
-            print(render(await conversation.say(line.rstrip("\n"))), flush=True)
+        await converse(TerminalConversation(runtime.engine, email))
     return 0
+
+
+async def record(email: str, target: Path) -> int:
+    """Chat on fresh demo data, as scripts run, then write what happened to ``target``."""
+    database = await fresh_demo_database("sqlite")
+    try:
+        async with database.sessionmaker.begin() as session:
+            try:
+                await ensure_identity(session, CHANNEL, email, email)
+            except UnknownUser:
+                print(f"There is no user with the e-mail {email}.", file=sys.stderr)
+                return 2
+        print(f"Recording to {target}, on a fresh copy of the demo data.", file=sys.stderr)
+        # The settings scripts run with, so the recording replays the same way.
+        engine = Engine(database.stores, EngineSettings())
+        recorder = Recorder(email)
+        try:
+            await converse(TerminalConversation(engine, email), recorder)
+        finally:
+            name = f"Recorded as {email} on {datetime.now(UTC):%d %b %Y}"
+            then = await then_lines(database.sessionmaker, email)
+            recorder.write(target, name, then)
+            print(
+                f"\nWrote {target}. Run it with: python -m bot script run {target}",
+                file=sys.stderr,
+            )
+    finally:
+        await database.dispose()
+    return 0
+
+
+async def converse(conversation: TerminalConversation, recorder: Recorder | None = None) -> None:
+    """The chat loop: show the menu, then one user turn per line until end of input."""
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"Chatting as {conversation.key.chat_id}. Type a number or words; Ctrl-D to quit.\n")
+    first = await conversation.say("menu")
+    if recorder is not None:
+        recorder.said("menu", seen(first))
+    print(render(first))
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            print("\n> ", end="", flush=True)
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            break
+        if not line.strip():
+            continue
+        if not interactive:
+            print(f"\n> {line.rstrip()}")
+        text = line.rstrip("\n")
+        on_screen = [choice.label for choice in conversation.choices]
+        replies = await conversation.say(text)
+        if recorder is not None:
+            typed = text.strip()
+            if typed.isdigit() and 1 <= int(typed) <= len(on_screen):
+                recorder.pressed(on_screen[int(typed) - 1], on_screen, seen(replies))
+            else:
+                recorder.said(text, seen(replies))
+        print(render(replies), flush=True)
