@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from flows.types import ConversationKey, ConversationRecord
 from storage.errors import ConcurrentUpdate
@@ -23,7 +23,7 @@ _COLUMNS = (
 
 
 async def load_conversation(
-    session: AsyncSession, key: ConversationKey
+    session: AsyncSession | AsyncConnection, key: ConversationKey
 ) -> ConversationRecord | None:
     """The stored record of ``key``, or None when the chat was never seen."""
     row = (
@@ -48,7 +48,9 @@ async def load_conversation(
     )
 
 
-async def save_conversation(session: AsyncSession, record: ConversationRecord) -> None:
+async def save_conversation(
+    session: AsyncSession | AsyncConnection, record: ConversationRecord
+) -> None:
     """Insert (version 0) or update (same version) ``record``, then bump its version.
 
     Raises :class:`ConcurrentUpdate` when the stored version is not the one that

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import inline_sqlite
+
 DEFAULT_URL = "sqlite+aiosqlite:///data/bot.db"
 
 
@@ -41,7 +43,19 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, **kwargs)
+    options: dict[str, Any] = {}
+    if "poolclass" not in kwargs:
+        # One connection, used inline on the loop (see storage.inline_sqlite): SQLite
+        # has one writer anyway, and transactions queue for it without blocking.
+        # A caller choosing its own pool gets plain (threaded) aiosqlite instead.
+        options = {
+            "connect_args": {"async_creator_fn": inline_sqlite.connect},
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": 60,
+        }
+    options.update(kwargs)
+    engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -60,7 +74,11 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Take the write lock up front; a deferred BEGIN would fail instead of waiting.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        driver = conn.connection.driver_connection
+        if isinstance(driver, inline_sqlite.InlineConnection):
+            driver.sqlite.execute("BEGIN IMMEDIATE")  # inline: skip SQLAlchemy's layers
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, and_, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from flows.ports import (
     AccountDetails,
@@ -30,7 +30,9 @@ from storage import models as m
 _ACCOUNT = m.Account.__table__.c
 
 
-async def user_context(session: AsyncSession, key: ConversationKey) -> UserContext | None:
+async def user_context(
+    session: AsyncSession | AsyncConnection, key: ConversationKey
+) -> UserContext | None:
     """Identity -> user -> membership -> account, in one statement."""
     row = (
         await session.execute(

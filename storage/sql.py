@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 
 # ORM-enabled UPDATE/DELETE would otherwise try to sync objects in the session
@@ -14,19 +14,23 @@ from sqlalchemy.sql.dml import UpdateBase
 NO_SYNC: dict[str, Any] = {"synchronize_session": False}
 
 
-def dialect_name(session: AsyncSession) -> str:
-    """``sqlite`` or ``postgresql``: the backend this session talks to."""
-    return session.get_bind().dialect.name
+def dialect_name(executor: AsyncSession | AsyncConnection) -> str:
+    """``sqlite`` or ``postgresql``: the backend this session or connection talks to."""
+    if isinstance(executor, AsyncConnection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name
 
 
-def insert_for(session: AsyncSession, table: Any) -> Any:
+def insert_for(session: AsyncSession | AsyncConnection, table: Any) -> Any:
     """An INSERT supporting ``on_conflict_do_*`` for the session's backend."""
     if dialect_name(session) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-async def execute_dml(session: AsyncSession, statement: UpdateBase) -> int:
+async def execute_dml(session: AsyncSession | AsyncConnection, statement: UpdateBase) -> int:
     """Run an INSERT/UPDATE/DELETE and return how many rows it touched."""
+    if isinstance(session, AsyncConnection):  # Core: nothing to synchronise
+        return cast(CursorResult[Any], await session.execute(statement)).rowcount
     result = await session.execute(statement, execution_options=NO_SYNC)
     return cast(CursorResult[Any], result).rowcount

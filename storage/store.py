@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from flows.ports import (
     AccountDetails,
@@ -20,29 +20,58 @@ from flows.ports import (
 )
 from flows.types import ConversationKey, ConversationRecord
 from storage import audit, closure, conversations, details, reads
+from storage.inline_sqlite import InlineConnection
+from storage.sqlite_hot_path import SqliteHotPath
 
 
 class SqlStore:
-    """:class:`flows.ports.AccountStore` over one session; never commits itself."""
+    """:class:`flows.ports.AccountStore` over one connection in a transaction; never commits.
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    The per-update hot path (conversation record, user) runs on the connection
+    itself (straight through sqlite3 on SQLite, see ``storage.sqlite_hot_path``);
+    an ORM session joins the same transaction only when a screen needs one.
+    """
+
+    def __init__(self, connection: AsyncConnection, hot_path: SqliteHotPath | None) -> None:
+        self.connection = connection
+        self._hot_path = hot_path
+        self._session: AsyncSession | None = None
         # Conversations loaded in this transaction: the engine saves those itself,
         # so closing the account must not bump their version under its feet.
         self._loaded: set[ConversationKey] = set()
 
+    @property
+    def session(self) -> AsyncSession:
+        """An ORM session in this store's transaction, made on first use."""
+        if self._session is None:
+            self._session = AsyncSession(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    async def finish(self) -> None:
+        """Flush and let go of the session (the transaction itself is the caller's)."""
+        if self._session is not None:
+            await self._session.flush()
+            await self._session.close()
+
     async def load_conversation(self, key: ConversationKey) -> ConversationRecord | None:
         """The stored record of ``key``, or None for a conversation never seen."""
         self._loaded.add(key)
-        return await conversations.load_conversation(self.session, key)
+        if self._hot_path is not None:
+            return self._hot_path.load_conversation(key)
+        return await conversations.load_conversation(self.connection, key)
 
     async def save_conversation(self, record: ConversationRecord) -> None:
         """Insert or update ``record``; bumps ``record.version``; may raise ConcurrentUpdate."""
-        await conversations.save_conversation(self.session, record)
+        if self._hot_path is not None:
+            self._hot_path.save_conversation(record)
+        else:
+            await conversations.save_conversation(self.connection, record)
 
     async def user_context(self, key: ConversationKey) -> UserContext | None:
         """The user linked to this chat, with account and role; None if unlinked."""
-        return await reads.user_context(self.session, key)
+        if self._hot_path is not None:
+            return self._hot_path.user_context(key)
+        return await reads.user_context(self.connection, key)
 
     async def account_details(self, account_id: int) -> AccountDetails:
         """Every stored field of the account, with package name and owner."""
@@ -117,13 +146,30 @@ class SqlStore:
 
 
 class SqlStoreFactory:
-    """:class:`flows.ports.StoreFactory`: one session and transaction per ``transaction()``."""
+    """:class:`flows.ports.StoreFactory`: one connection and transaction per ``transaction()``."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.sessionmaker = sessionmaker
+        bind = sessionmaker.kw["bind"]
+        assert isinstance(bind, AsyncEngine), (
+            "SqlStoreFactory needs a sessionmaker bound to an engine"
+        )
+        self.engine = bind
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:
         """Yield a store; commit on clean exit, roll back if the block raises."""
-        async with self.sessionmaker() as session, session.begin():
-            yield SqlStore(session)
+        async with self.engine.begin() as connection:
+            store = SqlStore(connection, await _hot_path(connection))
+            try:
+                yield store
+            finally:
+                await store.finish()
+
+
+async def _hot_path(connection: AsyncConnection) -> SqliteHotPath | None:
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    if isinstance(driver, InlineConnection):
+        return SqliteHotPath(driver.sqlite)
+    return None
