@@ -7,9 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.commands import chat, database, diagram, run, script
+from bot.commands import chat, database, diagram, link_code, run, script, telegram
 
-COMMANDS = (chat, database, run, script, diagram)
+COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -30,7 +30,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {"pool_pre_ping": False}
     if "poolclass" not in kwargs:
         # Bounded: a burst of updates queues for a connection instead of exhausting
         # the server's max_connections.
