@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+from storage.sql import Executor
 
 
 async def record_audit(
-    session: AsyncSession,
+    session: Executor,
     *,
     account_id: int | None,
     user_id: int | None,

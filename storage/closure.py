@@ -16,7 +16,7 @@ from flows.types import ConversationKey, Role
 from storage import models as m
 from storage.audit import record_audit
 from storage.reads import subscription
-from storage.sql import execute_dml
+from storage.sql import NO_SYNC, Executor, execute_dml
 
 # No 0/O, 1/I/L: references are read out over the phone to support.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -29,7 +29,7 @@ def new_reference() -> str:
 
 
 async def close_account(
-    session: AsyncSession,
+    session: Executor,
     *,
     account_id: int,
     user_id: int,
@@ -98,7 +98,7 @@ async def close_account(
     )
 
 
-async def _why_not(session: AsyncSession, account_id: int, user_id: int) -> CloseResult:
+async def _why_not(session: Executor, account_id: int, user_id: int) -> CloseResult:
     role = (
         select(m.Membership.role)
         .where(m.Membership.account_id == m.Account.id, m.Membership.user_id == user_id)
@@ -129,19 +129,19 @@ async def _why_not(session: AsyncSession, account_id: int, user_id: int) -> Clos
 
 
 async def _cancel_subscriptions(
-    session: AsyncSession, account_id: int, now: datetime
+    session: Executor, account_id: int, now: datetime
 ) -> tuple[Subscription, ...]:
     rows = await session.execute(
         update(m.SubscriptionRow)
         .where(m.SubscriptionRow.account_id == account_id, m.SubscriptionRow.status == "active")
         .values(status="cancelled", cancelled_at=now)
         .returning(*m.SubscriptionRow.__table__.c),
-        execution_options={"synchronize_session": False},
+        execution_options=NO_SYNC if isinstance(session, AsyncSession) else {},
     )
     return tuple(sorted((subscription(r) for r in rows), key=lambda s: s.id))
 
 
-async def _forfeit_balance(session: AsyncSession, account_id: int) -> Money:
+async def _forfeit_balance(session: Executor, account_id: int) -> Money:
     row = (
         await session.execute(
             select(m.Balance.amount, m.Balance.currency).where(m.Balance.account_id == account_id)
@@ -162,7 +162,7 @@ async def _forfeit_balance(session: AsyncSession, account_id: int) -> Money:
 
 
 async def _end_member_flows(
-    session: AsyncSession, account_id: int, keep: Iterable[ConversationKey]
+    session: Executor, account_id: int, keep: Iterable[ConversationKey]
 ) -> None:
     """Send every member's chats back to the menu so no half-done flow acts on a closed
     account; bumping the version makes an in-flight save of those chats fail loudly."""

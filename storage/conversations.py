@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from flows.types import ConversationKey, ConversationRecord
 from storage.errors import ConcurrentUpdate
 from storage.models import Conversation
-from storage.sql import execute_dml, insert_for
+from storage.sql import Executor, execute_dml, insert_for
 
 _COLUMNS = (
     Conversation.user_id,
@@ -22,9 +21,7 @@ _COLUMNS = (
 )
 
 
-async def load_conversation(
-    session: AsyncSession | AsyncConnection, key: ConversationKey
-) -> ConversationRecord | None:
+async def load_conversation(session: Executor, key: ConversationKey) -> ConversationRecord | None:
     """The stored record of ``key``, or None when the chat was never seen."""
     row = (
         await session.execute(
@@ -48,9 +45,7 @@ async def load_conversation(
     )
 
 
-async def save_conversation(
-    session: AsyncSession | AsyncConnection, record: ConversationRecord
-) -> None:
+async def save_conversation(session: Executor, record: ConversationRecord) -> None:
     """Insert (version 0) or update (same version) ``record``, then bump its version.
 
     Raises :class:`ConcurrentUpdate` when the stored version is not the one that

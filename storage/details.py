@@ -8,14 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.ports import AccountStatus, SaveOutcome, SaveResult
 from flows.types import Role
 from storage.audit import record_audit
 from storage.models import Account, Membership
 from storage.reads import details_and_role
-from storage.sql import execute_dml
+from storage.sql import Executor, execute_dml
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -35,7 +34,7 @@ EDITOR_ROLES = (Role.OWNER.value, Role.ADMIN.value)
 
 
 async def save_details(
-    session: AsyncSession,
+    session: Executor,
     *,
     account_id: int,
     user_id: int,

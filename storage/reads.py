@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, and_, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from flows.ports import (
     AccountDetails,
@@ -26,13 +25,12 @@ from flows.ports import (
 )
 from flows.types import ConversationKey, Role
 from storage import models as m
+from storage.sql import Executor
 
 _ACCOUNT = m.Account.__table__.c
 
 
-async def user_context(
-    session: AsyncSession | AsyncConnection, key: ConversationKey
-) -> UserContext | None:
+async def user_context(session: Executor, key: ConversationKey) -> UserContext | None:
     """Identity -> user -> membership -> account, in one statement."""
     row = (
         await session.execute(
@@ -75,7 +73,7 @@ async def user_context(
 
 
 async def details_and_role(
-    session: AsyncSession, account_id: int, user_id: int | None = None
+    session: Executor, account_id: int, user_id: int | None = None
 ) -> tuple[AccountDetails, Role | None]:
     """The account's details and, when ``user_id`` is given, that user's role on it."""
     owner = select(m.Membership.user_id).where(
@@ -127,7 +125,7 @@ def _details(row: Row[Any, *tuple[Any, ...]]) -> AccountDetails:
     )
 
 
-async def catalogue(session: AsyncSession) -> Catalogue:
+async def catalogue(session: Executor) -> Catalogue:
     """Every package (in upgrade order) with features and allowances, and every meter."""
     features: dict[str, list[str]] = defaultdict(list)
     for code, feature in await session.execute(
@@ -171,7 +169,7 @@ def month_bounds(today: date) -> tuple[date, date]:
     return today.replace(day=1), today.replace(day=last)
 
 
-async def _account_money(session: AsyncSession, account_id: int) -> Row[Any]:
+async def _account_money(session: Executor, account_id: int) -> Row[Any]:
     """Name, package, member count and balance (defaulting to zero) of an account."""
     members = (
         select(func.count())
@@ -197,7 +195,7 @@ async def _account_money(session: AsyncSession, account_id: int) -> Row[Any]:
     ).one()
 
 
-async def active_subscriptions(session: AsyncSession, account_id: int) -> tuple[Subscription, ...]:
+async def active_subscriptions(session: Executor, account_id: int) -> tuple[Subscription, ...]:
     """The account's active subscriptions, oldest first."""
     rows = await session.execute(
         select(*m.SubscriptionRow.__table__.c)
@@ -218,14 +216,16 @@ def subscription(row: Row[Any]) -> Subscription:
     )
 
 
-async def usage_report(session: AsyncSession, account_id: int, today: date) -> UsageReport:
+async def usage_report(
+    session: Executor, account_id: int, today: date, cat: Catalogue | None = None
+) -> UsageReport:
     """Usage this calendar month against the package, with balance and subscriptions.
 
     Meters the package does not include are shown only when something was used.
     """
     start, end = month_bounds(today)
     account = await _account_money(session, account_id)
-    cat = await catalogue(session)
+    cat = cat or await catalogue(session)
     package = next(p for p in cat.packages if p.code == account.package_code)
     used: dict[str, int] = dict(
         (
@@ -253,7 +253,7 @@ async def usage_report(session: AsyncSession, account_id: int, today: date) -> U
     )
 
 
-async def closure_preview(session: AsyncSession, account_id: int) -> ClosurePreview:
+async def closure_preview(session: Executor, account_id: int) -> ClosurePreview:
     """What closing the account would cancel and forfeit, and how many lose access."""
     account = await _account_money(session, account_id)
     return ClosurePreview(

@@ -9,6 +9,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 
+Executor = AsyncSession | AsyncConnection
+"""Where repositories run statements: a session, or a connection in a transaction."""
+
 # ORM-enabled UPDATE/DELETE would otherwise try to sync objects in the session
 # (an extra SELECT or Python evaluation); repositories read columns, never entities.
 NO_SYNC: dict[str, Any] = {"synchronize_session": False}
@@ -21,14 +24,14 @@ def dialect_name(executor: AsyncSession | AsyncConnection) -> str:
     return executor.get_bind().dialect.name
 
 
-def insert_for(session: AsyncSession | AsyncConnection, table: Any) -> Any:
+def insert_for(session: Executor, table: Any) -> Any:
     """An INSERT supporting ``on_conflict_do_*`` for the session's backend."""
     if dialect_name(session) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-async def execute_dml(session: AsyncSession | AsyncConnection, statement: UpdateBase) -> int:
+async def execute_dml(session: Executor, statement: UpdateBase) -> int:
     """Run an INSERT/UPDATE/DELETE and return how many rows it touched."""
     if isinstance(session, AsyncConnection):  # Core: nothing to synchronise
         return cast(CursorResult[Any], await session.execute(statement)).rowcount

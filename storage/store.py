@@ -20,6 +20,7 @@ from flows.ports import (
 )
 from flows.types import ConversationKey, ConversationRecord
 from storage import audit, closure, conversations, details, reads
+from storage.catalogue_cache import CatalogueCache
 from storage.inline_sqlite import InlineConnection
 from storage.sqlite_hot_path import SqliteHotPath
 
@@ -29,29 +30,22 @@ class SqlStore:
 
     The per-update hot path (conversation record, user) runs on the connection
     itself (straight through sqlite3 on SQLite, see ``storage.sqlite_hot_path``);
-    an ORM session joins the same transaction only when a screen needs one.
+    everything else runs as Core statements on the same connection (no ORM session:
+    repositories read columns, never entities).
     """
 
-    def __init__(self, connection: AsyncConnection, hot_path: SqliteHotPath | None) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        hot_path: SqliteHotPath | None = None,
+        catalogue: CatalogueCache | None = None,
+    ) -> None:
         self.connection = connection
         self._hot_path = hot_path
-        self._session: AsyncSession | None = None
+        self._catalogue = catalogue or CatalogueCache(ttl_seconds=0)
         # Conversations loaded in this transaction: the engine saves those itself,
         # so closing the account must not bump their version under its feet.
         self._loaded: set[ConversationKey] = set()
-
-    @property
-    def session(self) -> AsyncSession:
-        """An ORM session in this store's transaction, made on first use."""
-        if self._session is None:
-            self._session = AsyncSession(bind=self.connection, expire_on_commit=False)
-        return self._session
-
-    async def finish(self) -> None:
-        """Flush and let go of the session (the transaction itself is the caller's)."""
-        if self._session is not None:
-            await self._session.flush()
-            await self._session.close()
 
     async def load_conversation(self, key: ConversationKey) -> ConversationRecord | None:
         """The stored record of ``key``, or None for a conversation never seen."""
@@ -75,19 +69,21 @@ class SqlStore:
 
     async def account_details(self, account_id: int) -> AccountDetails:
         """Every stored field of the account, with package name and owner."""
-        return (await reads.details_and_role(self.session, account_id))[0]
+        return (await reads.details_and_role(self.connection, account_id))[0]
 
     async def catalogue(self) -> Catalogue:
         """The package catalogue and meters."""
-        return await reads.catalogue(self.session)
+        return await self._catalogue.get(self.connection)
 
     async def usage_report(self, account_id: int, today: date) -> UsageReport:
         """Usage in the calendar month of ``today``, balance and active subscriptions."""
-        return await reads.usage_report(self.session, account_id, today)
+        return await reads.usage_report(
+            self.connection, account_id, today, await self._catalogue.get(self.connection)
+        )
 
     async def closure_preview(self, account_id: int) -> ClosurePreview:
         """What closing would cancel and forfeit."""
-        return await reads.closure_preview(self.session, account_id)
+        return await reads.closure_preview(self.connection, account_id)
 
     async def save_details(
         self,
@@ -101,7 +97,7 @@ class SqlStore:
     ) -> SaveResult:
         """See :func:`storage.details.save_details`."""
         return await details.save_details(
-            self.session,
+            self.connection,
             account_id=account_id,
             user_id=user_id,
             expected_version=expected_version,
@@ -115,7 +111,7 @@ class SqlStore:
     ) -> CloseResult:
         """See :func:`storage.closure.close_account`."""
         return await closure.close_account(
-            self.session,
+            self.connection,
             account_id=account_id,
             user_id=user_id,
             channel=channel,
@@ -135,7 +131,7 @@ class SqlStore:
     ) -> None:
         """Append one audit row in this transaction."""
         await audit.record_audit(
-            self.session,
+            self.connection,
             account_id=account_id,
             user_id=user_id,
             channel=channel,
@@ -155,16 +151,13 @@ class SqlStoreFactory:
             "SqlStoreFactory needs a sessionmaker bound to an engine"
         )
         self.engine = bind
+        self.catalogue = CatalogueCache()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:
         """Yield a store; commit on clean exit, roll back if the block raises."""
         async with self.engine.begin() as connection:
-            store = SqlStore(connection, await _hot_path(connection))
-            try:
-                yield store
-            finally:
-                await store.finish()
+            yield SqlStore(connection, await _hot_path(connection), self.catalogue)
 
 
 async def _hot_path(connection: AsyncConnection) -> SqliteHotPath | None:

@@ -1,0 +1,36 @@
+"""The package catalogue, read once and kept for a while.
+
+The catalogue (packages, features, allowances, meters) is reference data that
+changes with a release, not per request, yet every usage screen needs it: three
+queries saved per screen. A short time-to-live bounds how stale it can be if it
+is changed by hand in a running system.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from flows.ports import Catalogue
+from storage import reads
+from storage.sql import Executor
+
+
+class CatalogueCache:
+    """Holds the catalogue for ``ttl_seconds``; shared by every store of one factory."""
+
+    def __init__(
+        self, ttl_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._value: Catalogue | None = None
+        self._read_at = 0.0
+
+    async def get(self, executor: Executor) -> Catalogue:
+        """The cached catalogue, read through ``executor`` when missing or stale."""
+        now = self._clock()
+        if self._value is None or now - self._read_at > self._ttl:
+            self._value = await reads.catalogue(executor)
+            self._read_at = now
+        return self._value
