@@ -56,6 +56,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
         }
     options.update(kwargs)
     engine = create_async_engine(url, **options)
+    if "connect_args" in options:
+        inline_sqlite.mark_inline(engine)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -66,7 +68,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
             "journal_mode=WAL",
             "foreign_keys=ON",
             "busy_timeout=5000",
-            "synchronous=NORMAL",
+            "synchronous=FULL",  # a reply leaves only after an fsync
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

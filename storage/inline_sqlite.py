@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import aiosqlite
+from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class _RunNow:
@@ -76,3 +79,16 @@ def connect(database: str, **kwargs: Any) -> InlineConnection:
     """Like ``aiosqlite.connect``; SQLAlchemy calls it through ``async_creator_fn``."""
     kwargs["check_same_thread"] = False  # SQLAlchemy may dispose from another thread
     return InlineConnection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
+
+
+_inline_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def mark_inline(engine: AsyncEngine) -> None:
+    """Remember that ``engine`` connects through this driver (storage.database does)."""
+    _inline_engines.add(engine.sync_engine)
+
+
+def is_inline_sqlite(engine: AsyncEngine) -> bool:
+    """True when ``engine`` connects through this driver."""
+    return engine.sync_engine in _inline_engines

@@ -21,7 +21,8 @@ from flows.ports import (
 from flows.types import ConversationKey, ConversationRecord
 from storage import audit, closure, conversations, details, reads
 from storage.catalogue_cache import CatalogueCache
-from storage.inline_sqlite import InlineConnection
+from storage.group_commit import GroupCommitter
+from storage.inline_sqlite import InlineConnection, is_inline_sqlite
 from storage.sqlite_hot_path import SqliteHotPath
 
 
@@ -152,10 +153,20 @@ class SqlStoreFactory:
         )
         self.engine = bind
         self.catalogue = CatalogueCache()
+        self._group = GroupCommitter(bind) if is_inline_sqlite(bind) else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:
-        """Yield a store; commit on clean exit, roll back if the block raises."""
+        """Yield a store; commit on clean exit, roll back if the block raises.
+
+        On SQLite the commit is shared with the updates queued behind this one
+        (storage.group_commit); either way the block's changes are committed
+        when this returns.
+        """
+        if self._group is not None:
+            async with self._group.unit() as connection:
+                yield SqlStore(connection, await _hot_path(connection), self.catalogue)
+            return
         async with self.engine.begin() as connection:
             yield SqlStore(connection, await _hot_path(connection), self.catalogue)
 
