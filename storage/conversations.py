@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, bindparam, select, update
 
 from flows.types import ConversationKey, ConversationRecord
 from storage.errors import ConcurrentUpdate
@@ -21,15 +23,16 @@ _COLUMNS = (
 )
 
 
+# Built once: constructing a statement costs more than running it on a warm cache.
+_LOAD = select(*_COLUMNS).where(
+    Conversation.channel == bindparam("channel"), Conversation.chat_id == bindparam("chat_id")
+)
+
+
 async def load_conversation(session: Executor, key: ConversationKey) -> ConversationRecord | None:
     """The stored record of ``key``, or None when the chat was never seen."""
-    row = (
-        await session.execute(
-            select(*_COLUMNS).where(
-                Conversation.channel == key.channel, Conversation.chat_id == key.chat_id
-            )
-        )
-    ).one_or_none()
+    parameters = {"channel": key.channel, "chat_id": key.chat_id}
+    row = (await session.execute(_LOAD, parameters)).one_or_none()
     if row is None:
         return None
     return ConversationRecord(
@@ -68,16 +71,22 @@ async def save_conversation(session: Executor, record: ConversationRecord) -> No
             .values(channel=key.channel, chat_id=key.chat_id, **values)
             .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
         )
+        touched = await execute_dml(session, statement)
     else:
-        statement = (
-            update(Conversation)
-            .where(
-                Conversation.channel == key.channel,
-                Conversation.chat_id == key.chat_id,
-                Conversation.version == record.version,
-            )
-            .values(**values)
-        )
-    if await execute_dml(session, statement) != 1:
+        parameters = {**values, "key_channel": key.channel, "key_chat_id": key.chat_id}
+        result = await session.execute(_UPDATE, {**parameters, "loaded": record.version})
+        touched = cast(CursorResult[Any], result).rowcount
+    if touched != 1:
         raise ConcurrentUpdate(f"conversation {key} changed since version {record.version}")
     record.version += 1
+
+
+_UPDATE = (
+    update(Conversation)
+    .where(
+        Conversation.channel == bindparam("key_channel"),
+        Conversation.chat_id == bindparam("key_chat_id"),
+        Conversation.version == bindparam("loaded"),
+    )
+    .values({column.key: bindparam(column.key) for column in _COLUMNS})
+)

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Row, and_, bindparam, func, select
 
 from flows.ports import (
     AccountDetails,
@@ -30,32 +30,38 @@ from storage.sql import Executor
 _ACCOUNT = m.Account.__table__.c
 
 
+# Built once: this runs on every update, and building it costs more than running it.
+_USER_CONTEXT = (
+    select(
+        m.User.id,
+        m.User.name,
+        m.User.email,
+        m.Account.id.label("account_id"),
+        m.Account.name.label("account_name"),
+        m.Membership.role,
+        m.Account.package_code,
+        m.Account.status,
+        m.Account.closed_at,
+        m.Account.closure_reference,
+    )
+    .select_from(m.ChatIdentity)
+    .join(m.User, m.User.id == m.ChatIdentity.user_id)
+    .join(m.Membership, m.Membership.user_id == m.User.id)
+    .join(m.Account, m.Account.id == m.Membership.account_id)
+    .where(
+        m.ChatIdentity.channel == bindparam("channel"),
+        m.ChatIdentity.external_id == bindparam("chat_id"),
+    )
+    # A user in several accounts acts on the oldest membership.
+    .order_by(m.Membership.id)
+    .limit(1)
+)
+
+
 async def user_context(session: Executor, key: ConversationKey) -> UserContext | None:
     """Identity -> user -> membership -> account, in one statement."""
-    row = (
-        await session.execute(
-            select(
-                m.User.id,
-                m.User.name,
-                m.User.email,
-                m.Account.id.label("account_id"),
-                m.Account.name.label("account_name"),
-                m.Membership.role,
-                m.Account.package_code,
-                m.Account.status,
-                m.Account.closed_at,
-                m.Account.closure_reference,
-            )
-            .select_from(m.ChatIdentity)
-            .join(m.User, m.User.id == m.ChatIdentity.user_id)
-            .join(m.Membership, m.Membership.user_id == m.User.id)
-            .join(m.Account, m.Account.id == m.Membership.account_id)
-            .where(m.ChatIdentity.channel == key.channel, m.ChatIdentity.external_id == key.chat_id)
-            # A user in several accounts acts on the oldest membership.
-            .order_by(m.Membership.id)
-            .limit(1)
-        )
-    ).one_or_none()
+    parameters = {"channel": key.channel, "chat_id": key.chat_id}
+    row = (await session.execute(_USER_CONTEXT, parameters)).one_or_none()
     if row is None:
         return None
     return UserContext(
