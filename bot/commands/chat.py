@@ -19,7 +19,8 @@ from bot.scripts.recorder import Recorder, then_lines
 from bot.terminal import CHANNEL, TerminalConversation, render
 from flows.engine import Engine
 from flows.settings import EngineSettings
-from storage.identities import UnknownUser, ensure_identity
+from storage.errors import UnknownUser
+from storage.identities import ensure_identity
 from storage.sandbox import fresh_demo_database
 
 DEFAULT_USER = "owner@acme.example"

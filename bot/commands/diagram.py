@@ -1,0 +1,113 @@
+"""``python -m bot diagram --out DIR``: draw every flow's state machine from the code.
+
+Mermaid text always (``<flow>.mmd`` and a ``README.md`` that GitHub and GitLab
+render); SVG and PNG too when Graphviz ``dot`` and ``pydot`` are installed.
+The output is deterministic, so a test can tell when the committed diagrams
+no longer match the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+from pathlib import Path
+
+from statemachine.contrib.diagram import DotGraphMachine, MermaidGraphMachine
+from statemachine.contrib.diagram.graphviz import run_graphviz
+
+from flows.base import FlowMachine
+from flows.engine import FLOWS, KEYWORDS
+from flows.menu import MENU_OPTIONS
+from flows.settings import EngineSettings
+from flows.types import Role
+
+DEFAULT_OUT = Path("docs/diagrams")
+IMAGE_FORMATS = ("svg", "png")
+HEADER = """# Conversation flows
+
+Generated from the code by `python -m bot diagram --out docs/diagrams`; do not edit by hand.
+Every flow is a python-statemachine machine in `flows/`. Arrows are labelled with the event
+(a button press or typed text) and, in brackets, the guard that must hold.
+
+Global keywords work from every state of every flow: {keywords}.
+**menu** and **cancel** leave the flow without saving anything; **back** goes one step back
+(or to the main menu from a flow's first step); **help** explains the current step.
+After {timeout} of inactivity a flow expires and the next message shows the main menu.
+"""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("diagram", help="draw every flow's state machine")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"default {DEFAULT_OUT}"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    written = write_diagrams(args.out)
+    for path in written:
+        print(f"wrote {path}")
+    if not images_available():
+        print("Graphviz (dot) or pydot is not installed: wrote Mermaid only, no SVG/PNG.")
+    return 0
+
+
+def flow_mermaid(flow: type[FlowMachine]) -> str:
+    """The flow's states and transitions as a Mermaid ``stateDiagram-v2``."""
+    return str(MermaidGraphMachine(flow)())
+
+
+def menu_mermaid() -> str:
+    """The main menu: which flow each option starts, and who sees it."""
+    who = {None: "everyone", Role.ADMIN: "owner, admin", Role.OWNER: "owner only"}
+    lines = ["stateDiagram-v2", "    direction LR", '    state "Main menu" as menu']
+    lines.append("    [*] --> menu")
+    for label, flow, least in MENU_OPTIONS:
+        text = re.sub(r"^\W+", "", label)  # without the emoji
+        lines.append(f"    menu --> {flow} : {text} ({who[least]})")
+    return "\n".join(lines) + "\n"
+
+
+def readme(diagrams: dict[str, str]) -> str:
+    """A Markdown page with every diagram, to link from the project README."""
+    keywords = ", ".join(f"`{word}`" for word in sorted(set(KEYWORDS.values())))
+    minutes = EngineSettings().flow_timeout_seconds // 60
+    parts = [HEADER.format(keywords=keywords, timeout=f"{minutes} minutes (configurable)")]
+    parts.append("## Main menu\n\n```mermaid\n" + diagrams["menu"] + "```\n")
+    for name, flow in FLOWS.items():
+        title = f"## `{name}` flow ({flow.__name__}, `{flow.__module__}`)"
+        help_text = f"\n\n{flow.help_text}" if flow.help_text else ""
+        parts.append(f"{title}{help_text}\n\n```mermaid\n{diagrams[name]}```\n")
+    return "\n".join(parts)
+
+
+def images_available() -> bool:
+    """Whether SVG/PNG can be drawn here (Graphviz's ``dot`` and the ``pydot`` package)."""
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("dot") is not None
+
+
+def write_diagrams(out: Path, *, images: bool | None = None) -> list[Path]:
+    """Write ``<flow>.mmd`` for every flow, ``menu.mmd`` and ``README.md`` (and images)."""
+    out.mkdir(parents=True, exist_ok=True)
+    diagrams = {"menu": menu_mermaid()} | {name: flow_mermaid(f) for name, f in FLOWS.items()}
+    written = []
+    for name, text in diagrams.items():
+        path = out / f"{name}.mmd"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    if images_available() if images is None else images:
+        for name, flow in FLOWS.items():
+            dot_source = DotGraphMachine(flow).get_graph().to_string()
+            for fmt in IMAGE_FORMATS:
+                path = out / f"{name}.{fmt}"
+                path.write_bytes(run_graphviz(dot_source, fmt))
+                written.append(path)
+    (out / "README.md").write_text(readme(diagrams), encoding="utf-8")
+    written.append(out / "README.md")
+    return written
