@@ -7,6 +7,7 @@ optimistic version check, and a conflict keeps the user's changes for them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flows.base import FlowMachine, State
@@ -101,7 +102,8 @@ class EditFlow(FlowMachine):
     async def remember_field(self, arg: str = "") -> None:
         self.ctx.data["field"] = arg
         originals: dict[str, str] = self.ctx.data.setdefault("originals", {})
-        originals.setdefault(arg, (await self._details()).value(arg))
+        if arg not in self.ctx.data.get("pending", {}):  # "old" is what is stored now
+            originals[arg] = (await self._details()).value(arg)
 
     async def explain_locked(self, arg: str = "") -> None:
         field = FIELDS_BY_NAME.get(arg)
@@ -134,18 +136,20 @@ class EditFlow(FlowMachine):
         )
         ctx.data["outcome"] = result.outcome.value
         if result.outcome is SaveOutcome.SAVED:
+            if result.details is not None:  # a new account name shows from this reply on
+                ctx.user = replace(ctx.user, account_name=result.details.name)
             lines = self._change_lines()
             ctx.say(
-                "✅ Saved. These details of "
-                + ctx.user.account_name
-                + " now read:\n"
+                f"✅ Saved. These details of {ctx.user.account_name} now read:\n"
                 + "\n".join(lines),
                 keep=True,
             )
             return True
         if result.outcome is SaveOutcome.CONFLICT and result.details is not None:
             ctx.data["base_version"] = result.details.version
-            ctx.data["theirs"] = {name: result.details.value(name) for name in ctx.data["pending"]}
+            theirs = {name: result.details.value(name) for name in ctx.data["pending"]}
+            ctx.data["theirs"] = theirs
+            ctx.data["originals"].update(theirs)  # from now on "old" is what they stored
         elif result.outcome is SaveOutcome.FORBIDDEN:
             ctx.note("Nothing was saved: your role no longer allows editing the account details.")
         elif result.outcome is SaveOutcome.CLOSED:

@@ -162,6 +162,8 @@ class Turn:
                 return
             event, _, arg = action.partition(".")
             if event == "back" and not machine.accepts("back"):
+                if machine.changes_things:  # leaving the flow: say nothing was kept
+                    self.ctx.note("Nothing was changed.")
                 self._end_flow()
                 show_menu(self.ctx, greet=False)
             elif machine.accepts(event):
