@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
 
 diagrams: $(STAMP)
-	$(PY) -m bot diagram --out docs/diagrams
+	$(PY) -m bot diagram --out docs/diagrams --readme README.md
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -42,11 +42,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"default {DEFAULT_OUT}"
     )
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        metavar="FILE",
+        help="also refresh the diagrams between the markers in this Markdown file",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     written = write_diagrams(args.out)
+    if args.readme is not None:
+        update_readme(args.readme)
+        written.append(args.readme)
     for path in written:
         print(f"wrote {path}")
     if not images_available():
@@ -81,6 +90,30 @@ def readme(diagrams: dict[str, str]) -> str:
         help_text = f"\n\n{flow.help_text}" if flow.help_text else ""
         parts.append(f"{title}{help_text}\n\n```mermaid\n{diagrams[name]}```\n")
     return "\n".join(parts)
+
+
+README_START = "<!-- diagrams:start (python -m bot diagram --readme README.md) -->"
+README_END = "<!-- diagrams:end -->"
+
+
+def readme_block() -> str:
+    """Every diagram, for the project README, between the markers."""
+    parts = [README_START, "", "```mermaid\n" + menu_mermaid() + "```"]
+    for name, flow in FLOWS.items():
+        parts += [
+            "",
+            f"**{name}** ({flow.__name__})",
+            "",
+            "```mermaid\n" + flow_mermaid(flow) + "```",
+        ]
+    return "\n".join([*parts, README_END])
+
+
+def update_readme(path: Path) -> None:
+    """Replace the block between the diagram markers of ``path`` with fresh diagrams."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    path.write_text(text[:start] + readme_block() + text[end:], encoding="utf-8")
 
 
 def images_available() -> bool:

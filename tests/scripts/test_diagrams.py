@@ -72,3 +72,9 @@ def test_images_where_graphviz_is_installed(
     assert (tmp_path / "edit.png").exists()
     assert len(drawn) == 2 * len(FLOWS)
     assert tmp_path / "README.md" in written
+
+
+def test_readme_shows_the_current_diagrams() -> None:
+    """Fails when a flow changed but ``python -m bot diagram --readme README.md`` was not run."""
+    readme = (COMMITTED.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert diagram.readme_block() in readme, "run: make diagrams"
