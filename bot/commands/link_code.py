@@ -1,0 +1,63 @@
+"""``python -m bot link-code EMAIL``: a one-time code that links a Telegram chat to a user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+
+from bot.config import Settings, get_settings
+from bot.runtime import open_runtime
+from storage.errors import UnknownUser
+from storage.identities import issue_link_code
+
+PLACEHOLDER_BOT = "YourAccountBot"
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("link-code", help="print a one-time Telegram link code")
+    parser.add_argument("email", help="the platform user's e-mail address")
+    parser.add_argument("--ttl", type=int, help="seconds the code stays valid "
+                        "(default: LINK_CODE_TTL_SECONDS)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(link_code(get_settings(), args.email, args.ttl))
+
+
+async def link_code(settings: Settings, email: str, ttl: int | None) -> int:
+    ttl = ttl or settings.link_code_ttl_seconds
+    async with open_runtime(settings) as runtime, runtime.sessions.begin() as session:
+        try:
+            code = await issue_link_code(session, email, datetime.now(UTC), ttl)
+        except UnknownUser:
+            print(f"There is no user with the e-mail {email}.", file=sys.stderr)
+            return 2
+    username, note = await bot_username(settings)
+    minutes = max(1, ttl // 60)
+    print(f"Link code for {email}: {code}")
+    print(f"Valid for {minutes} minute{'s' if minutes != 1 else ''}, once.")
+    print(f"Open https://t.me/{username}?start={code}")
+    print(f"or send the bot: /start {code}")
+    if note:
+        print(note)
+    return 0
+
+
+async def bot_username(settings: Settings) -> tuple[str, str | None]:
+    """The bot's username from getMe, or a placeholder and why it is one."""
+    if not settings.bot_token:
+        return PLACEHOLDER_BOT, (f"({PLACEHOLDER_BOT} is a placeholder: set BOT_TOKEN to print "
+                                 "your bot's real username.)")
+    from bot.telegram.app import make_bot  # here: aiogram is slow to import
+
+    bot = make_bot(settings.bot_token, settings.bot_api_url)
+    try:
+        me = await bot.get_me()
+    except Exception as error:  # the code is valid anyway; only the link text suffers
+        return PLACEHOLDER_BOT, f"(Could not ask Telegram for the bot's name: {error})"
+    finally:
+        await bot.session.close()
+    return me.username or PLACEHOLDER_BOT, None

@@ -1,0 +1,42 @@
+"""One turn of conversation in a Telegram chat: the engine's replies, shown."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+
+from bot.telegram.middlewares import Turn
+from bot.telegram.output import deliver
+from bot.telegram.rendering import plan
+from flows.engine import Engine
+from flows.types import ConversationKey, Inbound
+
+CHANNEL = "telegram"
+
+
+def conversation_key(chat_id: int) -> ConversationKey:
+    """The engine's key for a Telegram chat."""
+    return ConversationKey(CHANNEL, str(chat_id))
+
+
+async def converse(
+    bot: Bot,
+    engine: Engine,
+    chat_id: int,
+    inbound: Inbound,
+    *,
+    turn: Turn | None = None,
+    pressed: int | None = None,
+) -> None:
+    """Hand ``inbound`` to the engine and show its replies (the engine commits first)."""
+    replies = await engine.handle(inbound)
+    if turn is not None:
+        turn.committed = True
+    await deliver(bot, chat_id, plan(replies), pressed=pressed)
+
+
+def typed(chat_id: int, text: str) -> Inbound:
+    return Inbound.typed(conversation_key(chat_id), text)
+
+
+def pressed(chat_id: int, token: str) -> Inbound:
+    return Inbound.pressed(conversation_key(chat_id), token)

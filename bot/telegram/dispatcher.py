@@ -1,0 +1,38 @@
+"""The dispatcher: routers and middlewares around the engine, ready to feed updates."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.types import BotCommand
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.telegram.handlers import routers
+from bot.telegram.middlewares import ChatOrderMiddleware, FloodGuardMiddleware, TurnMiddleware
+from flows.engine import Engine
+
+COMMANDS = [
+    BotCommand(command="menu", description="Main menu"),
+    BotCommand(command="help", description="What I can do"),
+    BotCommand(command="cancel", description="Stop what we are doing (nothing is saved)"),
+    BotCommand(command="logout", description="Unlink this chat from your account"),
+]
+
+
+def build_dispatcher(
+    engine: Engine, sessions: async_sessionmaker[AsyncSession], settings: Settings
+) -> Dispatcher:
+    """A dispatcher whose handlers get ``engine``, ``sessions`` and ``settings``.
+
+    aiogram's FSM is off: conversation state lives in the database, in the engine's
+    records, so a restart resumes every chat where it was.
+    """
+    dispatcher = Dispatcher(disable_fsm=True, engine=engine, sessions=sessions, settings=settings)
+    # Order matters: the chat lock first (taken in arrival order), then the flood guard
+    # (a flood queues behind the lock and is dropped in order). The linking router adds
+    # the database session middleware for its own handlers.
+    dispatcher.update.outer_middleware(ChatOrderMiddleware())
+    dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
+    dispatcher.update.outer_middleware(TurnMiddleware())
+    dispatcher.include_routers(*routers())
+    return dispatcher

@@ -1,0 +1,21 @@
+"""An in-memory Telegram Bot API for tests and benchmarks (no network).
+
+:class:`FakeTelegram` keeps chats, messages (edits applied in place), pending
+updates, the webhook and answered callback queries, and checks every call the way
+Telegram does, with Telegram's own error wording. It backs both the in-process
+session of :mod:`bot.telegram.testing` and the HTTP server in ``tests/botapi``.
+"""
+
+from bot.telegram.emulator.chats import Button, CallbackAnswer, Chat, ChatEvent, ShownMessage
+from bot.telegram.emulator.errors import ApiError
+from bot.telegram.emulator.telegram import FakeTelegram
+
+__all__ = [
+    "ApiError",
+    "Button",
+    "CallbackAnswer",
+    "Chat",
+    "ChatEvent",
+    "FakeTelegram",
+    "ShownMessage",
+]

@@ -1,0 +1,101 @@
+"""Bot API methods about the bot itself: getMe, webhooks, commands."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from bot.telegram.emulator import errors as e
+from bot.telegram.emulator.methods import method
+from bot.telegram.emulator.params import Params
+
+if TYPE_CHECKING:
+    from bot.telegram.emulator.telegram import FakeTelegram
+
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@method("getMe")
+def get_me(tg: FakeTelegram, p: Params) -> Any:
+    return tg.bot_user
+
+
+@method("setWebhook")
+def set_webhook(tg: FakeTelegram, p: Params) -> Any:
+    url = p.text("url") or ""
+    if not url:
+        return delete_webhook(tg, p)
+    if not url.startswith(("http://", "https://")):
+        raise e.bad_request("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.text("secret_token")
+    if secret is not None and not SECRET_TOKEN.fullmatch(secret):
+        raise e.bad_request("Bad Request: secret token contains unallowed characters")
+    if p.flag("drop_pending_updates"):
+        tg.pending.clear()
+    if p.has("allowed_updates"):
+        tg.allowed_updates = list(p.json("allowed_updates") or []) or None
+    tg.webhook = {
+        "url": url,
+        "secret_token": secret,
+        "max_connections": p.integer("max_connections", 40),
+        "last_error_date": None,
+        "last_error_message": None,
+    }
+    tg.wake()
+    return True
+
+
+@method("deleteWebhook")
+def delete_webhook(tg: FakeTelegram, p: Params) -> Any:
+    tg.webhook = None
+    if p.flag("drop_pending_updates"):
+        tg.pending.clear()
+    return True
+
+
+@method("getWebhookInfo")
+def get_webhook_info(tg: FakeTelegram, p: Params) -> Any:
+    hook = tg.webhook or {}
+    info: dict[str, Any] = {
+        "url": hook.get("url", ""),
+        "has_custom_certificate": False,
+        "pending_update_count": len(tg.pending),
+    }
+    if hook:
+        info["max_connections"] = hook["max_connections"]
+        if tg.allowed_updates:
+            info["allowed_updates"] = tg.allowed_updates
+        if hook.get("last_error_date"):
+            info["last_error_date"] = hook["last_error_date"]
+            info["last_error_message"] = hook["last_error_message"]
+    return info
+
+
+@method("setMyCommands")
+def set_my_commands(tg: FakeTelegram, p: Params) -> Any:
+    commands = p.json("commands")
+    if not isinstance(commands, list):
+        raise e.missing("commands")
+    tg.commands = commands
+    return True
+
+
+@method("getMyCommands")
+def get_my_commands(tg: FakeTelegram, p: Params) -> Any:
+    return tg.commands
+
+
+@method("deleteMyCommands")
+def delete_my_commands(tg: FakeTelegram, p: Params) -> Any:
+    tg.commands = []
+    return True
+
+
+@method("logOut")
+def log_out(tg: FakeTelegram, p: Params) -> Any:
+    return True
+
+
+@method("close")
+def close(tg: FakeTelegram, p: Params) -> Any:
+    return True

@@ -1,0 +1,60 @@
+"""Everything else in a private chat goes to the engine: typed text and menu buttons."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.telegram.callbacks import MenuButton
+from bot.telegram.chat import converse, pressed, typed
+from bot.telegram.middlewares import Turn
+from bot.telegram.output import deliver
+from bot.telegram.rendering import plan
+from flows.engine import Engine
+
+NOT_OUR_BUTTON = "Sorry, I can't use that button. Type menu to see your options."
+TEXT_ONLY = "I can only read text messages here. Type menu to see what I can do."
+
+
+async def on_text(message: Message, bot: Bot, engine: Engine, turn: Turn) -> None:
+    assert message.text is not None  # the _has_text filter
+    await converse(bot, engine, message.chat.id, typed(message.chat.id, message.text), turn=turn)
+
+
+async def on_button(
+    query: CallbackQuery, callback_data: MenuButton, bot: Bot, engine: Engine, turn: Turn
+) -> None:
+    """A menu button: the engine decides (it rejects tokens of menus no longer current)."""
+    message = query.message
+    if message is None:  # a button on an inline-mode message: not one of our menus
+        await query.answer(NOT_OUR_BUTTON)
+        return
+    replies = await engine.handle(pressed(message.chat.id, callback_data.token))
+    turn.committed = True
+    # Answered before the replies go out so the button stops spinning at once; a
+    # failure later on is answered too (see handlers.errors): every query gets one.
+    await query.answer()
+    await deliver(bot, message.chat.id, plan(replies), pressed=message.message_id)
+
+
+async def on_foreign_button(query: CallbackQuery) -> None:
+    """Callback data we never issued (malformed or forged): a polite answer, nothing else."""
+    await query.answer(NOT_OUR_BUTTON)
+
+
+async def on_other(message: Message) -> None:
+    await message.answer(TEXT_ONLY)
+
+
+async def _has_text(message: Message) -> bool:
+    # A coroutine, not F.text: aiogram runs plain callables in a worker thread.
+    return message.text is not None
+
+
+def router() -> Router:
+    conversation = Router(name="conversation")
+    conversation.message.register(on_text, _has_text)
+    conversation.message.register(on_other)
+    conversation.callback_query.register(on_button, MenuButton.filter())
+    conversation.callback_query.register(on_foreign_button)
+    return conversation

@@ -1,0 +1,129 @@
+"""Linking a chat to a platform user: ``/start CODE``, a shared contact, ``/logout``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import phonenumbers
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message, ReplyKeyboardRemove
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.telegram.chat import CHANNEL, converse, typed
+from bot.telegram.middlewares import DatabaseSessionMiddleware, Turn
+from bot.telegram.rendering import contact_keyboard
+from flows.engine import Engine
+from storage.identities import (
+    LinkedUser,
+    LinkOutcome,
+    link_by_phone,
+    redeem_link_code,
+    unlink,
+)
+
+CODE_REFUSED = {
+    LinkOutcome.UNKNOWN: "That link code is not valid. Please check it, or ask for a new one.",
+    LinkOutcome.EXPIRED: "That link code has expired. Please ask for a new one.",
+    LinkOutcome.USED: "That link code was already used; each code works once. "
+    "Please ask for a new one.",
+}
+NOT_OWN_CONTACT = (
+    "To link this chat, please share your own phone number with the button below, "
+    "not someone else's contact."
+)
+NO_SUCH_PHONE = (
+    "I could not find a platform user with that phone number, so this chat is not linked. "
+    "Please ask your account owner or our support for a link code, then send /start CODE."
+)
+LOGGED_OUT = (
+    "You are logged out: this chat is no longer linked to your account. "
+    "To link it again, send /start CODE or share your phone number."
+)
+NOT_LINKED = "This chat was not linked to an account, so there is nothing to log out of."
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def e164(phone_number: str) -> str | None:
+    """Telegram's phone number (digits, sometimes without +) in E.164, or None."""
+    digits = "".join(ch for ch in phone_number if ch.isdigit())
+    try:
+        parsed = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+async def _welcome(
+    message: Message, bot: Bot, engine: Engine, user: LinkedUser, turn: Turn
+) -> None:
+    await message.answer(
+        f"✅ This chat is now linked to {user.name} ({user.email}).",
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    await converse(bot, engine, message.chat.id, typed(message.chat.id, "/start"), turn=turn)
+
+
+async def start_with_code(
+    message: Message, command: CommandObject, session: AsyncSession, bot: Bot, engine: Engine,
+    turn: Turn,
+) -> None:
+    """``/start CODE`` (what the ``t.me/<bot>?start=CODE`` link sends)."""
+    # Committed before the engine runs: it opens its own transaction.
+    async with session.begin():
+        result = await redeem_link_code(
+            session, CHANNEL, str(message.chat.id), (command.args or "").strip(), utcnow()
+        )
+    if result.outcome is LinkOutcome.LINKED and result.user is not None:
+        await _welcome(message, bot, engine, result.user, turn)
+    else:
+        await message.answer(CODE_REFUSED[result.outcome])
+
+
+async def shared_contact(
+    message: Message, session: AsyncSession, bot: Bot, engine: Engine, turn: Turn
+) -> None:
+    """A shared contact links the chat when it is the sender's own and the number is known."""
+    contact = message.contact
+    sender = message.from_user
+    if contact is None or sender is None or contact.user_id != sender.id:
+        await message.answer(NOT_OWN_CONTACT, reply_markup=contact_keyboard())
+        return
+    phone = e164(contact.phone_number)
+    user = None
+    if phone is not None:
+        async with session.begin():
+            user = await link_by_phone(session, CHANNEL, str(message.chat.id), phone, utcnow())
+    if user is None:
+        await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
+        return
+    await _welcome(message, bot, engine, user, turn)
+
+
+async def logout(message: Message, session: AsyncSession) -> None:
+    async with session.begin():
+        removed = await unlink(session, CHANNEL, str(message.chat.id))
+    await message.answer(LOGGED_OUT if removed else NOT_LINKED, reply_markup=ReplyKeyboardRemove())
+
+
+async def _may_link(message: Message) -> bool:
+    # Router-level: plain text skips this router's three filters (most updates).
+    return message.contact is not None or (message.text or "").startswith("/")
+
+
+async def _has_contact(message: Message) -> bool:
+    # A coroutine, not F.contact: aiogram runs plain callables in a worker thread.
+    return message.contact is not None
+
+
+def router() -> Router:
+    linking = Router(name="linking")
+    linking.message.filter(_may_link)
+    linking.message.middleware(DatabaseSessionMiddleware())  # one session per update here
+    linking.message.register(start_with_code, CommandStart(deep_link=True))
+    linking.message.register(shared_contact, _has_contact)
+    linking.message.register(logout, Command("logout"))
+    return linking

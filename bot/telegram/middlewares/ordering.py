@@ -1,0 +1,39 @@
+"""One chat's updates strictly in order, even when polling runs each update as a task."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import Chat, TelegramObject
+
+from flows.keyed_lock import KeyedLock
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ChatOrderMiddleware(BaseMiddleware):
+    """Holds a per-chat lock around everything that follows, replies included.
+
+    Polling with ``handle_as_tasks`` starts one task per update in update order, and
+    nothing before this middleware suspends, so tasks queue on the lock in that same
+    order; asyncio locks wake waiters first-in, first-out. Different chats never wait
+    for each other. Without this, a slow update could be overtaken by the next one of
+    the same chat, and its replies would arrive after the replies to a later message.
+    """
+
+    def __init__(self) -> None:
+        self._locks: KeyedLock[int] = KeyedLock()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is None:
+            return await handler(event, data)
+        async with self._locks.hold(chat.id):
+            return await handler(event, data)
+
+    @property
+    def active_chats(self) -> int:
+        """Chats with an update in progress or waiting (for tests and metrics)."""
+        return len(self._locks)

@@ -1,0 +1,140 @@
+"""The test Bot API server behaves as Telegram documents it (checked through aiogram)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.telegram.emulator import errors
+from tests.botapi import BotApiServer
+
+CHAT = 4242
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000100000000808020000004b8c2a0c")
+
+
+@pytest.fixture
+async def bot(botapi: BotApiServer) -> AsyncIterator[Bot]:
+    # No retry middleware: these tests look at Telegram's raw answers.
+    session = AiohttpSession(api=TelegramAPIServer.from_base(botapi.url))
+    api_bot = Bot(botapi.telegram.token, session=session)
+    botapi.telegram.private_chat(CHAT, "Tess")
+    yield api_bot
+    await session.close()
+
+
+def keyboard(data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Go",
+                                                                       callback_data=data)]])
+
+
+async def test_get_me_and_a_wrong_token(botapi: BotApiServer, bot: Bot) -> None:
+    me = await bot.get_me()
+    assert me.is_bot and me.username == "acme_accounts_bot" and me.id == 123456
+    stranger = Bot("999:nope", session=AiohttpSession(api=TelegramAPIServer.from_base(botapi.url)))
+    with pytest.raises(TelegramUnauthorizedError):
+        await stranger.get_me()
+    await stranger.session.close()
+
+
+async def test_get_updates_offsets_and_long_polling(botapi: BotApiServer, bot: Bot) -> None:
+    first = botapi.telegram.send_text(CHAT, "one")
+    botapi.telegram.send_text(CHAT, "two")
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["one", "two"]
+    assert [u.update_id for u in await bot.get_updates(offset=first["update_id"] + 1)] == [
+        first["update_id"] + 1
+    ]
+    assert await bot.get_updates(offset=first["update_id"] + 2, timeout=0) == []  # confirmed
+    started = time.monotonic()
+    waiting = asyncio.create_task(bot.get_updates(offset=first["update_id"] + 2, timeout=5))
+    await asyncio.sleep(0.1)
+    botapi.telegram.send_text(CHAT, "three")
+    assert [u.message.text for u in await waiting if u.message] == ["three"]
+    assert time.monotonic() - started < 2  # answered when the update arrived
+    started = time.monotonic()
+    assert await bot.get_updates(offset=first["update_id"] + 3, timeout=1) == []
+    assert time.monotonic() - started >= 0.9  # held for the timeout when nothing came
+
+
+async def test_message_errors_are_worded_as_telegram_words_them(bot: Bot) -> None:
+    with pytest.raises(TelegramBadRequest) as too_long:
+        await bot.send_message(CHAT, "x" * 4097)
+    assert too_long.value.message == errors.TOO_LONG
+    await bot.send_message(CHAT, "😀" * 2048)  # 4,096 UTF-16 units: just fits
+    with pytest.raises(TelegramBadRequest) as bad_data:
+        await bot.send_message(CHAT, "hi", reply_markup=keyboard("x" * 65))
+    assert bad_data.value.message == errors.BUTTON_DATA_INVALID
+    sent = await bot.send_message(CHAT, "menu", reply_markup=keyboard("a"))
+    with pytest.raises(TelegramBadRequest) as same:
+        await bot.edit_message_text("menu", chat_id=CHAT, message_id=sent.message_id,
+                                    reply_markup=keyboard("a"))
+    assert same.value.message == errors.NOT_MODIFIED
+    with pytest.raises(TelegramBadRequest) as gone:
+        await bot.edit_message_text("new", chat_id=CHAT, message_id=9999)
+    assert gone.value.message == errors.EDIT_NOT_FOUND
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.send_message(777, "nobody wrote to me from here")
+
+
+async def test_edits_apply_in_place(botapi: BotApiServer, bot: Bot) -> None:
+    sent = await bot.send_message(CHAT, "menu", reply_markup=keyboard("a"))
+    edited = await bot.edit_message_text("details", chat_id=CHAT, message_id=sent.message_id,
+                                         reply_markup=keyboard("b"))
+    assert not isinstance(edited, bool) and edited.edit_date is not None
+    await bot.edit_message_reply_markup(chat_id=CHAT, message_id=sent.message_id)
+    shown = botapi.telegram.message(CHAT, sent.message_id)
+    assert shown.text == "details" and shown.buttons == []
+    assert await bot.delete_message(CHAT, sent.message_id)
+    assert botapi.telegram.chats[CHAT].visible() == []
+
+
+async def test_photos_are_uploaded_as_multipart(botapi: BotApiServer, bot: Bot) -> None:
+    message = await bot.send_photo(CHAT, BufferedInputFile(PNG, "chart.png"), caption="Usage")
+    assert message.photo and message.photo[-1].width == 16 and message.caption == "Usage"
+    assert botapi.telegram.message(CHAT, message.message_id).photo == PNG
+    with pytest.raises(TelegramBadRequest, match="IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(CHAT, BufferedInputFile(b"not an image", "x.png"))
+
+
+async def test_callback_queries_are_answered_once(botapi: BotApiServer, bot: Bot) -> None:
+    sent = await bot.send_message(CHAT, "menu", reply_markup=keyboard("go"))
+    press = botapi.telegram.press_button(CHAT, "Go")
+    query = press["callback_query"]
+    assert query["chat_instance"] and query["data"] == "go"
+    assert await bot.answer_callback_query(query["id"], text="Done")
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(query["id"])
+    assert botapi.telegram.answers[-1].text == "Done"
+    assert sent.message_id == query["message"]["message_id"]
+
+
+async def test_too_many_requests_carries_retry_after(botapi: BotApiServer, bot: Bot) -> None:
+    botapi.telegram.rate_limit = (2, 3.0)
+    await bot.send_message(CHAT, "1")
+    await bot.send_message(CHAT, "2")
+    with pytest.raises(TelegramRetryAfter) as refused:
+        await bot.send_message(CHAT, "3")
+    assert refused.value.retry_after == 3
+    assert "Too Many Requests: retry after 3" in str(refused.value)
+
+
+async def test_webhook_settings_round_trip(bot: Bot) -> None:
+    assert await bot.set_webhook("http://127.0.0.1:1/hook", secret_token="s3cret")
+    info = await bot.get_webhook_info()
+    assert info.url == "http://127.0.0.1:1/hook"
+    with pytest.raises(TelegramBadRequest, match="unallowed characters"):
+        await bot.set_webhook("http://127.0.0.1:1/hook", secret_token="bad secret!")
+    assert await bot.delete_webhook()
+    assert (await bot.get_webhook_info()).url == ""

@@ -1,0 +1,83 @@
+"""Linking chats to users: codes, shared contacts, logout; unlinked and group chats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from bot.telegram.handlers.linking import CODE_REFUSED, NO_SUCH_PHONE, NOT_OWN_CONTACT
+from bot.telegram.handlers.private_only import PRIVATE_ONLY
+from storage.identities import LinkOutcome
+from tests.telegram.stack import LiveBot
+
+CHAT, OTHER = 7_770_001, 7_770_002
+UNLINKED = "not linked to a platform account"
+
+
+async def test_unlinked_chat_is_told_how_to_link_and_sees_nothing(live: LiveBot) -> None:
+    for text in ("menu", "/start", "show my usage", "close my account"):
+        replies = await live.send(CHAT, text)
+        assert len(replies) == 1 and UNLINKED in replies[0].text
+        assert "Acme" not in replies[0].text
+    share = replies[0].buttons[0][0]
+    assert share.request_contact and "phone" in share.label  # a one-tap share button
+
+
+async def test_link_code_links_once(live: LiveBot) -> None:
+    code = await live.code_for("admin@acme.example")
+    linked = await live.send(CHAT, f"/start {code}")
+    assert "linked to Adam Admin (admin@acme.example)" in linked[0].text
+    assert linked[0].json.get("reply_markup") is None  # the share keyboard is removed
+    assert "Hi Adam!" in linked[-1].text
+    again = await live.send(OTHER, f"/start {code}")
+    assert [m.text for m in again] == [CODE_REFUSED[LinkOutcome.USED]]
+    assert UNLINKED in (await live.send(OTHER, "menu"))[0].text
+
+
+async def test_expired_and_unknown_codes_are_refused(live: LiveBot) -> None:
+    old = await live.code_for("owner@acme.example", now=datetime.now(UTC) - timedelta(hours=1))
+    assert [m.text for m in await live.send(CHAT, f"/start {old}")] == [
+        CODE_REFUSED[LinkOutcome.EXPIRED]
+    ]
+    assert [m.text for m in await live.send(CHAT, "/start NoSuchCode")] == [
+        CODE_REFUSED[LinkOutcome.UNKNOWN]
+    ]
+    assert UNLINKED in (await live.send(CHAT, "menu"))[0].text
+
+
+async def test_own_contact_with_a_known_phone_links(live: LiveBot) -> None:
+    # Telegram sends the number as digits, often without the plus.
+    replies = await live.step(CHAT, lambda: live.telegram.share_contact(
+        CHAT, "442079460456", contact_user_id=CHAT))
+    assert "linked to Adam Admin" in replies[0].text
+    assert "Hi Adam!" in replies[-1].text
+
+
+async def test_someone_elses_contact_does_not_link(live: LiveBot) -> None:
+    replies = await live.step(CHAT, lambda: live.telegram.share_contact(
+        CHAT, "+442079460123", contact_user_id=OTHER))
+    assert [m.text for m in replies] == [NOT_OWN_CONTACT]
+    assert UNLINKED in (await live.send(CHAT, "menu"))[0].text
+    unknown = await live.step(CHAT, lambda: live.telegram.share_contact(
+        CHAT, "+15555550000", contact_user_id=CHAT))
+    assert [m.text for m in unknown] == [NO_SUCH_PHONE]
+
+
+async def test_logout_unlinks(live: LiveBot) -> None:
+    await live.link(CHAT, "owner@acme.example")
+    replies = await live.send(CHAT, "/logout")
+    assert "logged out" in replies[0].text
+    assert UNLINKED in (await live.send(CHAT, "menu"))[0].text
+
+
+async def test_group_chat_reveals_nothing(live: LiveBot) -> None:
+    await live.link(CHAT, "owner@acme.example")  # even a linked person, writing in a group
+    group = live.telegram.group_chat(-100_123_456, "Acme team")
+    code = await live.code_for("viewer@acme.example")
+    for text in ("/start", "menu", f"/start {code}", "show my usage"):
+        replies = await live.step(group.id, partial(live.telegram.send_text, group.id, text,
+                                                    user_id=CHAT))
+        assert [m.text for m in replies] == [PRIVATE_ONLY]
+        assert replies[0].buttons == []
+    # The code was not redeemed in the group: it still links a private chat.
+    assert "linked to Vera Viewer" in (await live.send(OTHER, f"/start {code}"))[0].text
