@@ -38,6 +38,7 @@ class FlowContext:
     settings: EngineSettings
     charts: ChartRenderer | None = None
     replies: list[Reply] = field(default_factory=list)
+    charts_to_draw: list[tuple[Reply, UsageReport]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     switch_to: tuple[str, dict[str, Any]] | None = None
     menu_after: bool = True  # False when nothing is left to choose (the account was closed)
@@ -50,10 +51,17 @@ class FlowContext:
         """Send ``text`` as its own message (``keep`` for results worth keeping)."""
         self.replies.append(Reply(text=self._with_notes(text), keep=keep))
 
-    def screen(self, text: str, options: list[Option], *, image: bytes | None = None) -> None:
-        """Show a screen: text with choices; notes gathered so far go in front."""
+    def screen(self, text: str, options: list[Option], *, chart: UsageReport | None = None) -> None:
+        """Show a screen: text with choices; notes gathered so far go in front.
+
+        ``chart`` asks for a usage chart on channels that draw one; the engine draws
+        it after the update is committed, so drawing never holds the transaction.
+        """
         choices = [Choice(label=label, token=action) for label, action in options]
-        self.replies.append(Reply(text=self._with_notes(text), choices=choices, image=image))
+        reply = Reply(text=self._with_notes(text), choices=choices)
+        self.replies.append(reply)
+        if chart is not None and self.charts is not None:
+            self.charts_to_draw.append((reply, chart))
 
     def switch(self, flow: str, **args: Any) -> None:
         """End this flow and start ``flow`` with ``args`` once the event is handled."""

@@ -9,13 +9,14 @@ one at a time (a lock per key); different conversations run concurrently.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from flows.context import ChartRenderer
 from flows.keyed_lock import KeyedLock
-from flows.ports import AccountStatus, AccountStore, StoreFactory
+from flows.ports import AccountStatus, AccountStore, StoreFactory, UsageReport
 from flows.registry import FLOWS
 from flows.settings import EngineSettings
 from flows.turn import KEYWORDS, Turn
@@ -67,14 +68,30 @@ class Engine:
         the user is told that nothing was changed.
         """
         async with self._locks.hold(inbound.key):
+            charts: list[tuple[Reply, UsageReport]] = []
             try:
                 async with self._stores.transaction() as store:
-                    return await self._handle(store, inbound)
+                    replies = await self._handle(store, inbound, charts)
             except Exception:
                 log.exception("update for %s failed; rolled back", inbound.key)
                 return [Reply(text=SORRY)]
+            await self._draw(inbound.key.channel, charts)
+            return replies
 
-    async def _handle(self, store: AccountStore, inbound: Inbound) -> list[Reply]:
+    async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
+        """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""
+        renderer = self.charts.get(channel)
+        for reply, report in charts:
+            if renderer is None:
+                continue
+            try:
+                reply.image = await asyncio.to_thread(renderer, report)
+            except Exception:  # the text says it all; a missing picture is no failure
+                log.exception("usage chart failed; sending the text alone")
+
+    async def _handle(
+        self, store: AccountStore, inbound: Inbound, charts: list[tuple[Reply, UsageReport]]
+    ) -> list[Reply]:
         now = self._clock()
         record = await store.load_conversation(inbound.key) or ConversationRecord(key=inbound.key)
         user = await store.user_context(inbound.key)
@@ -92,6 +109,7 @@ class Engine:
         turn = Turn(self, store, user, record, now, inbound.key.channel)
         await turn.route(inbound)
         replies = turn.finish()
+        charts.extend(turn.ctx.charts_to_draw)
         await store.save_conversation(record)
         return replies
 

@@ -25,11 +25,10 @@ class PackageFlow(FlowMachine):
     async def render_overview(self) -> None:
         ctx = self.ctx
         report = await ctx.store.usage_report(ctx.user.account_id, ctx.now.date())
-        image = ctx.charts(report) if ctx.charts is not None else None
         ctx.screen(
             usage_text(report),
             [("📊 Compare packages", "compare"), ("🏠 Menu", "menu")],
-            image=image,
+            chart=report,
         )
 
     async def render_comparing(self) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
+from flows.engine import Engine
+from flows.ports import UsageReport
 from storage.sandbox import FreshDatabase
 from tests.flows.talk import Talk, make_engine
 
@@ -106,3 +110,35 @@ async def test_help_explains_the_keywords_and_keeps_the_step(db: FreshDatabase) 
     await talk.say("help")
     assert "cancel: stop what you are doing" in talk.text
     assert "Contact phone\nCurrent value" in talk.text  # still at the same step
+
+
+async def test_the_usage_chart_is_drawn_after_the_commit_for_channels_that_show_images(
+    db: FreshDatabase,
+) -> None:
+    drawn: list[str] = []
+
+    def renderer(report: UsageReport) -> bytes:
+        drawn.append(report.package.name)
+        return b"\x89PNG chart of " + report.package.name.encode()
+
+    engine = Engine(db.stores, charts={"test": renderer})
+    talk = await Talk.open(engine, db, "viewer@acme.example")
+    await talk.say("package")
+    assert talk.replies[0].image == b"\x89PNG chart of Interact"
+    terminal = await Talk.open(engine, db, "viewer@acme.example", channel="terminal")
+    await terminal.say("package")
+    assert terminal.replies[0].image is None  # no renderer for this channel
+    assert drawn == ["Interact"]
+
+
+async def test_a_failing_chart_leaves_the_text_and_is_logged(
+    db: FreshDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(report: UsageReport) -> bytes:
+        raise RuntimeError("no fonts")
+
+    talk = await Talk.open(Engine(db.stores, charts={"test": broken}), db, "viewer@acme.example")
+    with caplog.at_level(logging.ERROR, logger="flows.engine"):
+        await talk.say("package")
+    assert "Your package: Interact" in talk.text and talk.replies[0].image is None
+    assert any("usage chart failed" in r.message for r in caplog.records)
