@@ -15,7 +15,7 @@ from flows.ports import AccountStatus, CloseOutcome, CloseResult, Money, Subscri
 from flows.types import ConversationKey, Role
 from storage import models as m
 from storage.audit import record_audit
-from storage.reads import subscription
+from storage.reads import member_role, subscription
 from storage.sql import NO_SYNC, Executor, execute_dml
 
 # No 0/O, 1/I/L: references are read out over the phone to support.
@@ -99,11 +99,7 @@ async def close_account(
 
 
 async def _why_not(session: Executor, account_id: int, user_id: int) -> CloseResult:
-    role = (
-        select(m.Membership.role)
-        .where(m.Membership.account_id == m.Account.id, m.Membership.user_id == user_id)
-        .scalar_subquery()
-    )
+    role = member_role(user_id)
     row = (
         await session.execute(
             select(

@@ -78,6 +78,15 @@ async def user_context(session: Executor, key: ConversationKey) -> UserContext |
     )
 
 
+def member_role(user_id: int | None) -> Any:
+    """A correlated subquery: ``user_id``'s role on the account of the outer query."""
+    return (
+        select(m.Membership.role)
+        .where(m.Membership.account_id == m.Account.id, m.Membership.user_id == user_id)
+        .scalar_subquery()
+    )
+
+
 async def details_and_role(
     session: Executor, account_id: int, user_id: int | None = None
 ) -> tuple[AccountDetails, Role | None]:
@@ -86,11 +95,7 @@ async def details_and_role(
         m.Membership.account_id == m.Account.id, m.Membership.role == Role.OWNER.value
     )
     owner_id = owner.order_by(m.Membership.id).limit(1).scalar_subquery()
-    role = (
-        select(m.Membership.role)
-        .where(m.Membership.account_id == m.Account.id, m.Membership.user_id == user_id)
-        .scalar_subquery()
-    )
+    role = member_role(user_id)
     row = (
         await session.execute(
             select(
