@@ -17,10 +17,15 @@ INVALID = [
     ("Account name", "Acme\tTrading", "control characters"),
     ("Account name", "   ", "cannot be empty"),
     ("Legal company name", "L", "too short"),
+    ("Legal company name", "L" * 121, "too long"),
     ("Company registration number", "9", "too short"),
+    ("Company registration number", "9" * 41, "too long"),
     ("Registered address", "1 St", "too short"),
+    ("Registered address", "1 High Street " * 15, "too long"),
     ("Registered address", "1 High St\x00", "control characters"),
     ("Contact person", "Q", "too short"),
+    ("Contact person", "Olivia\nOwner", "control characters"),
+    ("Contact e-mail", "a" * 250 + "@acme.example", "too long"),
     ("Contact e-mail", "billing.example.com", "needs an @"),
     ("Contact e-mail", "billing@", "something after the @-sign"),
     ("Contact e-mail", "bill ing@example.com", "not valid"),
@@ -61,6 +66,29 @@ async def test_billing_currency_is_read_only_once_set(db: FreshDatabase) -> None
     assert "cannot be changed once set" in talk.text
     assert "Which detail do you want to change?" in talk.text
     await talk.say("change my currency")  # typed request goes the same way
+    assert "cannot be changed once set" in talk.text
+
+
+async def test_an_unset_billing_currency_is_validated_set_once_then_locked(
+    db: FreshDatabase,
+) -> None:
+    async with db.sessionmaker.begin() as session:
+        await session.execute(
+            update(Account).where(Account.name == "Globex Retail").values(billing_currency=None)
+        )
+    talk = await Talk.open(make_engine(db), db, "owner@globex.example")
+    await talk.say("edit details")
+    await talk.press("Billing currency")
+    assert "Current value: (not set)" in talk.text
+    await talk.say("dollars")
+    assert "The currency is too long: at most 3 characters" in talk.text
+    await talk.say("XYZ")
+    assert "“XYZ” is not an ISO 4217 currency code" in talk.text
+    await talk.say("usd")
+    await talk.press("Save")
+    assert "Saved" in talk.text
+    assert (await account_named(db, "Globex Retail")).billing_currency == "USD"
+    await talk.say("change my currency")
     assert "cannot be changed once set" in talk.text
 
 
