@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.profiling import by_package
 from benchmarks.stacks import WORKLOADS, Result, bare, full
+from bot.gc_tuning import tune_for_serving
 from storage.sandbox import FreshDatabase, fresh_demo_database
 
 SEQUENTIAL_UPDATES = 2000
@@ -101,6 +102,7 @@ async def main() -> None:
     parser.add_argument("--profile", metavar="WORKLOAD", help="cProfile one more concurrent run")
     args = parser.parse_args()
     works = [w.strip() for w in args.workloads.split(",")]
+    tune_for_serving()  # as `python -m bot telegram` does; both stacks run under it
     print(f"{args.updates} updates per concurrent run ({args.chats} chats), "
           f"{min(args.updates, SEQUENTIAL_UPDATES)} per sequential run (1 chat); "
           f"median of {args.repeat}; python {sys.version.split()[0]}")

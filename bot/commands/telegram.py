@@ -48,6 +48,7 @@ def run_from_settings(settings: Settings, args: argparse.Namespace | None = None
 async def serve(settings: Settings, args: argparse.Namespace) -> None:
     # Imported here: aiogram takes seconds to import, and `python -m bot chat` needs none of it.
     from bot.charts import render_usage_chart
+    from bot.gc_tuning import tune_for_serving
     from bot.runtime import open_runtime
     from bot.telegram.app import make_bot, run_polling, start_webhook
     from bot.telegram.dispatcher import build_dispatcher
@@ -57,6 +58,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     async with open_runtime(settings, charts={"telegram": render_usage_chart}) as runtime:
         bot = make_bot(settings.bot_token, api_url)
         dispatcher = build_dispatcher(runtime.engine, runtime.sessions, settings)
+        tune_for_serving()
         if not args.webhook:
             await run_polling(bot, dispatcher, polling_timeout=args.polling_timeout)
             return
