@@ -123,6 +123,8 @@ class Turn:
             intent = recognise(text)
             field = intent.args.get("field") if intent is not None else None
             if intent is not None and intent.flow != self.record.flow:
+                if machine.changes_things:  # e.g. "show my usage" half-way through an edit
+                    self.ctx.note("Nothing was changed.")
                 self._end_flow()
                 await self._start(intent.flow, intent.args)
                 return

@@ -230,3 +230,14 @@ async def test_viewer_cannot_edit_by_typing_or_by_a_replayed_button(db: FreshDat
     await viewer.press_token(f"{menu_token}:start.edit")  # forged from a valid menu token
     assert "Only the account owner or an admin can edit" in viewer.text
     assert "Which detail" not in viewer.text
+
+
+async def test_asking_for_something_else_mid_edit_says_nothing_was_saved(
+    db: FreshDatabase,
+) -> None:
+    talk = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await talk.say("change my email")
+    await talk.say("elsewhere@acme.example")
+    await talk.say("show my usage")  # typed at the review step
+    assert "Nothing was changed." in talk.text and "Your package: Interact" in talk.text
+    assert (await account_named(db, "Acme Trading Ltd")).contact_email == "owner@acme.example"
