@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.base import FlowMachine, State
 from flows.fields import FIELDS
-from flows.validation import local_time
+from flows.formatting import local_time
 from flows.wording import when
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows import validation as v
+from flows.formatting import country_name, format_phone
 from flows.ports import AccountDetails
 
 
@@ -23,9 +24,9 @@ class EditableField:
         if not value:
             return "(not set)"
         if self.name == "country":
-            return f"{v.country_name(value)} ({value})"
+            return f"{country_name(value)} ({value})"
         if self.name == "contact_phone":
-            return v.format_phone(value)
+            return format_phone(value)
         return value
 
 

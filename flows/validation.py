@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 import phonenumbers
 import pycountry
@@ -159,31 +158,6 @@ def validate_currency(raw: str, _ctx: ValidationContext) -> str:
             f"“{text}” is not an ISO 4217 currency code. Use three letters, like USD or EUR."
         )
     return text
-
-
-def country_name(code: str) -> str:
-    """The English name of an ISO alpha-2 code, or the code itself if unknown."""
-    country = pycountry.countries.get(alpha_2=code)
-    return str(country.name) if country is not None else code
-
-
-def format_phone(e164: str) -> str:
-    """An E.164 number in international format (+44 20 7946 0958)."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def local_time(zone: str, now: datetime) -> str:
-    """The wall-clock time in ``zone`` at ``now``, like ``14:05 (UTC+01:00)``."""
-    try:
-        local = now.astimezone(ZoneInfo(zone))
-    except (KeyError, ValueError):
-        return "unknown"
-    offset = local.strftime("%z")
-    return f"{local:%H:%M, %a %d %b} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def _lookup_country(text: str) -> Any:
