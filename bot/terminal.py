@@ -27,13 +27,31 @@ class TerminalConversation:
         self.choices: list[Choice] = []
 
     async def say(self, text: str) -> list[Reply]:
-        """Send what the user typed: an option number presses that option."""
-        typed = text.strip()
-        if typed.isdigit() and 1 <= int(typed) <= len(self.choices):
-            inbound = Inbound.pressed(self.key, self.choices[int(typed) - 1].token)
+        """Send what the user typed: an option's number or complete label presses it.
+
+        The terminal has no buttons, so these two count as pressing one, the final
+        close included; anything else is typed text, which never confirms a step that
+        writes (see ``FlowMachine.commits``).
+        """
+        chosen = self.option_named(text)
+        if chosen is not None:
+            inbound = Inbound.pressed(self.key, chosen.token)
         else:
             inbound = Inbound.typed(self.key, text)
         return self._remember(await self.engine.handle(inbound))
+
+    async def resume(self) -> list[Reply]:
+        """Show where this conversation is: an open flow's step, else the menu."""
+        return self._remember(await self.engine.resume(self.key))
+
+    def option_named(self, text: str) -> Choice | None:
+        """The option on screen whose number or complete label (any case) was typed."""
+        typed = " ".join(text.split())
+        if typed.isdigit() and 1 <= int(typed) <= len(self.choices):
+            return self.choices[int(typed) - 1]
+        folded = typed.casefold()
+        named = [c for c in self.choices if " ".join(c.label.split()).casefold() == folded]
+        return named[0] if len(named) == 1 else None
 
     async def press(self, token: str) -> list[Reply]:
         return self._remember(await self.engine.handle(Inbound.pressed(self.key, token)))

@@ -9,6 +9,7 @@ event, then asks it to render whatever state it is in now.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from statemachine import State, StateMachine
@@ -29,6 +30,13 @@ class FlowMachine(StateMachine):
     flow_name: ClassVar[str] = ""
     help_text: ClassVar[str] = ""
     changes_things: ClassVar[bool] = False  # leaving it early says "nothing was changed"
+    commits: ClassVar[Mapping[str, str]] = {}
+    """Events that write stored data, each with what it does ("close the account").
+
+    Their choices count only when pressed: a button, or in the terminal the
+    option's number or complete label. Typed words never trigger them, however
+    close to the label (typo-tolerant matching is for navigation only).
+    """
 
     def __init__(self, ctx: FlowContext, state: str) -> None:
         self.ctx = ctx

@@ -7,6 +7,9 @@ half-way is refused at the last step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
 from flows.ports import CloseOutcome, CloseResult
@@ -20,6 +23,7 @@ class CloseFlow(FlowMachine):
 
     flow_name = "close"
     changes_things = True
+    commits: ClassVar[Mapping[str, str]] = {"confirm": "close the account"}
     help_text = (
         "Closing is permanent: subscriptions are cancelled and the prepaid balance is "
         "forfeited. Type cancel or press Keep my account to stop; nothing changes until the "
@@ -167,7 +171,8 @@ class CloseFlow(FlowMachine):
     async def render_naming(self) -> None:
         name = self.ctx.user.account_name
         self.ctx.screen(
-            f"To confirm, type the account name exactly as shown:\n{name}",
+            "To confirm, type the account name as shown (capital letters and extra spaces "
+            f"don't matter):\n{name}",
             [("⬅️ Back", "back"), ("Keep my account", "keep")],
         )
 

@@ -7,8 +7,9 @@ optimistic version check, and a conflict keeps the user's changes for them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from flows.base import FlowMachine, State
 from flows.context import FlowContext, Option
@@ -23,6 +24,7 @@ class EditFlow(FlowMachine):
 
     flow_name = "edit"
     changes_things = True
+    commits: ClassVar[Mapping[str, str]] = {"save": "save your changes"}
     help_text = (
         "Pick a detail, type its new value, and review your changes. "
         "Nothing is saved until you press Save."

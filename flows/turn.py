@@ -37,10 +37,12 @@ EXPIRED = (
     "⏱ You were away for more than {minutes} minutes, so I stopped what we were doing. "
     "Nothing was changed."
 )
+RESUMED = "Welcome back. We were in the middle of this; here is where we left off."
 STALE = "That menu has expired, so I did not act on it. Here is the current one."
 LOST = "Sorry, I lost track of where we were (the bot was updated). Nothing was changed."
 NOT_HERE = "That option is not available at this step. Please choose one below."
 NOT_UNDERSTOOD = "Sorry, I didn't understand “{text}”. Please choose an option, or type help."
+PRESS_TO_COMMIT = "Typing doesn't {what}: press “{label}” below, or type cancel to stop."
 
 
 class Turn:
@@ -67,19 +69,13 @@ class Turn:
             settings=engine.settings,
             charts=engine.charts.get(channel),
         )
+        self._same_menu = False  # True when this turn re-offers the menu already on screen
 
     # -- routing ----------------------------------------------------------------
     async def route(self, inbound: Inbound) -> None:
+        """Decide what the user's action means and act on it."""
         record = self.record
-        if (
-            record.flow
-            and record.expires_at is not None
-            and self.now.timestamp() > record.expires_at
-        ):
-            self._end_flow()
-            minutes = max(1, self.engine.settings.flow_timeout_seconds // 60)
-            self.ctx.note(EXPIRED.format(minutes=minutes))
-            show_menu(self.ctx, greet=False)
+        if self._expire():
             return
         if inbound.token is not None:
             menu_token, _, action = inbound.token.partition(":")
@@ -98,6 +94,31 @@ class Turn:
         else:
             await self._flow_text(text)
 
+    async def resume(self) -> None:
+        """Show where the conversation is: the open flow's step, else the menu."""
+        if self._expire():
+            return
+        if self.record.flow is None:
+            show_menu(self.ctx)
+            return
+        self.ctx.note(RESUMED)
+        await self._render_current()
+
+    def _expire(self) -> bool:
+        """End a flow left idle too long, say so and show the menu; True if it did."""
+        record = self.record
+        if not (
+            record.flow
+            and record.expires_at is not None
+            and self.now.timestamp() > record.expires_at
+        ):
+            return False
+        self._end_flow()
+        minutes = max(1, self.engine.settings.flow_timeout_seconds // 60)
+        self.ctx.note(EXPIRED.format(minutes=minutes))
+        show_menu(self.ctx, greet=False)
+        return True
+
     async def _menu_text(self, text: str) -> None:
         action = match_label(text, self._choices())
         if action is not None:
@@ -114,11 +135,21 @@ class Turn:
         machine = self._restore()
         if machine is None:
             return
-        action = match_label(text, self._choices(), exact=machine.accepts("text"))
+        choices = self._choices()
+        # Typed words may name a navigation choice (typos forgiven), never one that writes.
+        committing = [(label, act) for label, act in choices if _event(act) in machine.commits]
+        navigation = [choice for choice in choices if choice not in committing]
+        action = match_label(text, navigation, exact=machine.accepts("text"))
         if action is not None:
             await self._act(action)
         elif machine.accepts("text"):
             await self._send(machine, "text", value=text)
+        elif committing:
+            # A step that writes stays put whatever is typed: one line, the same buttons.
+            label, act = committing[0]
+            hint = PRESS_TO_COMMIT.format(what=machine.commits[_event(act)], label=label)
+            self.ctx.screen(hint, choices)
+            self._same_menu = True
         else:
             intent = recognise(text)
             field = intent.args.get("field") if intent is not None else None
@@ -259,7 +290,9 @@ class Turn:
         record = self.record
         with_choices = [reply for reply in replies if reply.choices]
         if with_choices:
-            token = secrets.token_urlsafe(6)[:8].replace(":", "_")
+            # Re-offering the same menu keeps its token, so the buttons on screen still work.
+            token = record.menu_token if self._same_menu else None
+            token = token or secrets.token_urlsafe(6)[:8].replace(":", "_")
             record.menu_token = token
             record.data["choices"] = [[c.label, c.token] for c in with_choices[-1].choices]
             for reply in with_choices:
@@ -271,3 +304,8 @@ class Turn:
         record.expires_at = self.now.timestamp() + timeout if record.flow else None
         record.updated_at = self.now.timestamp()
         return replies
+
+
+def _event(action: str) -> str:
+    """The machine event an action sends (``pick.email`` -> ``pick``)."""
+    return action.partition(".")[0]

@@ -91,7 +91,7 @@ async def converse(conversation: TerminalConversation, recorder: Recorder | None
     interactive = sys.stdin.isatty()
     if interactive:
         print(f"Chatting as {conversation.key.chat_id}. Type a number or words; Ctrl-D to quit.\n")
-    first = await conversation.say("menu")
+    first = await conversation.resume()  # a flow open before a restart goes on where it was
     if recorder is not None:
         recorder.said("menu", seen(first))
     print(render(first))
@@ -108,11 +108,11 @@ async def converse(conversation: TerminalConversation, recorder: Recorder | None
             print(f"\n> {line.rstrip()}")
         text = line.rstrip("\n")
         on_screen = [choice.label for choice in conversation.choices]
+        chosen = conversation.option_named(text)
         replies = await conversation.say(text)
         if recorder is not None:
-            typed = text.strip()
-            if typed.isdigit() and 1 <= int(typed) <= len(on_screen):
-                recorder.pressed(on_screen[int(typed) - 1], on_screen, seen(replies))
+            if chosen is not None:
+                recorder.pressed(chosen.label, on_screen, seen(replies))
             else:
                 recorder.said(text, seen(replies))
         print(render(replies), flush=True)

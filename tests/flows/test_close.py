@@ -194,3 +194,52 @@ async def test_a_transact_owner_can_close(db: FreshDatabase) -> None:
     await owner.press("permanently")
     assert "Initech Payments is now closed" in owner.text
     assert (await account_named(db, "Initech Payments")).status == "closed"
+
+
+HINT = (
+    "Typing doesn't close the account: press “Close Acme Trading Ltd permanently” below, "
+    "or type cancel to stop."
+)
+TYPED_AT_THE_LAST_STEP = [
+    "Acme Trading Ltd",  # the name again
+    "close",
+    "CLOSE",
+    "yes",
+    "permanently",
+    "Acme",
+    "trading",
+    "confirm",
+    "close my account",
+    "Close Acme Trading Ltd permanently",  # the complete label, typed: still not a press
+    "Close Acme Tradng Ltd permanently",  # a typo of the label
+    "1",  # the option's number means something only to the terminal channel
+]
+
+
+@pytest.mark.parametrize("typed", TYPED_AT_THE_LAST_STEP)
+async def test_typed_text_at_the_last_step_never_closes(db: FreshDatabase, typed: str) -> None:
+    owner = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await at_final_step(owner)
+    button = owner.token("permanently")
+    await owner.say(typed)
+    assert owner.text == HINT  # one short line, and the same buttons again
+    assert owner.labels == ["Close Acme Trading Ltd permanently", "Keep my account"]
+    account = await account_named(db, "Acme Trading Ltd")
+    assert account.status == "open"
+    assert not await audit_actions(db, "account.closed")
+    await owner.press_token(button)  # the button already on screen still works
+    assert "is now closed" in owner.text
+
+
+async def test_keywords_and_navigation_still_work_at_the_last_step(db: FreshDatabase) -> None:
+    owner = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await at_final_step(owner)
+    await owner.say("keep my acount")  # a typo of a choice that writes nothing: forgiven
+    assert "stays open" in owner.text
+    await at_final_step(owner)
+    await owner.say("back")
+    assert "type the account name as shown" in owner.text
+    await owner.say("Acme Trading Ltd")
+    await owner.say("cancel")
+    assert "Cancelled. Nothing was changed." in owner.text
+    assert (await account_named(db, "Acme Trading Ltd")).status == "open"

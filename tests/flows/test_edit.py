@@ -238,6 +238,34 @@ async def test_asking_for_something_else_mid_edit_says_nothing_was_saved(
     talk = await Talk.open(make_engine(db), db, "owner@acme.example")
     await talk.say("change my email")
     await talk.say("elsewhere@acme.example")
-    await talk.say("show my usage")  # typed at the review step
+    await talk.press("Change another field")
+    await talk.say("show my usage")  # typed while choosing a field: it leaves
     assert "Nothing was changed." in talk.text and "Your package: Interact" in talk.text
+    assert (await account_named(db, "Acme Trading Ltd")).contact_email == "owner@acme.example"
+
+
+async def test_typed_text_at_the_review_neither_saves_nor_leaves(db: FreshDatabase) -> None:
+    talk = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await talk.say("change my email")
+    await talk.say("elsewhere@acme.example")
+    for typed in ("save", "Save", "✅ Save", "sav", "yes", "ok", "show my usage"):
+        await talk.say(typed)
+        assert talk.text == (
+            "Typing doesn't save your changes: press “✅ Save” below, or type cancel to stop."
+        )
+        assert "✅ Save" in talk.labels
+    assert (await account_named(db, "Acme Trading Ltd")).contact_email == "owner@acme.example"
+    await talk.press("Save")  # the button, pressed, still works: the menu on screen stayed valid
+    assert "✅ Saved" in talk.text
+    assert (await account_named(db, "Acme Trading Ltd")).contact_email == "elsewhere@acme.example"
+
+
+async def test_switching_away_from_the_review_with_menu_says_nothing_was_saved(
+    db: FreshDatabase,
+) -> None:
+    talk = await Talk.open(make_engine(db), db, "owner@acme.example")
+    await talk.say("change my email")
+    await talk.say("elsewhere@acme.example")
+    await talk.say("menu")
+    assert "Nothing was changed." in talk.text
     assert (await account_named(db, "Acme Trading Ltd")).contact_email == "owner@acme.example"
