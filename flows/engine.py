@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from flows.context import ChartRenderer
 from flows.keyed_lock import KeyedLock
-from flows.ports import AccountStatus, AccountStore, StoreFactory, UsageReport
+from flows.ports import AccountStatus, AccountStore, ConcurrentUpdate, StoreFactory, UsageReport
 from flows.registry import FLOWS
 from flows.settings import EngineSettings
 from flows.turn import KEYWORDS, Turn
@@ -27,6 +27,7 @@ __all__ = ["FLOWS", "KEYWORDS", "Engine", "utcnow"]
 
 log = logging.getLogger(__name__)
 
+CONFLICT_RETRIES = 3  # a chat rarely races more than one other process at a time
 SORRY = (
     "Sorry, something went wrong on our side, so nothing was changed. "
     "Please try again in a moment; type menu to start over."
@@ -67,16 +68,37 @@ class Engine:
         Never raises: an unexpected error rolls the transaction back, is logged, and
         the user is told that nothing was changed.
         """
-        async with self._locks.hold(inbound.key):
-            charts: list[tuple[Reply, UsageReport]] = []
-            try:
-                async with self._stores.transaction() as store:
-                    replies = await self._handle(store, inbound, charts)
-            except Exception:
-                log.exception("update for %s failed; rolled back", inbound.key)
-                return [Reply(text=SORRY)]
-            await self._draw(inbound.key.channel, charts)
-            return replies
+        return await self._run(inbound.key, lambda turn: turn.route(inbound))
+
+    async def resume(self, key: ConversationKey) -> list[Reply]:
+        """Show where the conversation is (a channel opening again after a restart).
+
+        An open flow shows its current step; an expired one says so; otherwise the menu.
+        """
+        return await self._run(key, lambda turn: turn.resume())
+
+    async def _run(
+        self, key: ConversationKey, act: Callable[[Turn], Awaitable[None]]
+    ) -> list[Reply]:
+        async with self._locks.hold(key):
+            for attempt in range(1, CONFLICT_RETRIES + 1):
+                charts: list[tuple[Reply, UsageReport]] = []
+                try:
+                    async with self._stores.transaction() as store:
+                        replies = await self._handle(store, key, act, charts)
+                except ConcurrentUpdate:
+                    # Another process handled this chat meanwhile: everything here was
+                    # rolled back, so run the turn again on the record it left.
+                    log.info("conversation %s changed meanwhile; attempt %d", key, attempt)
+                    continue
+                except Exception:
+                    log.exception("update for %s failed; rolled back", key)
+                    return [Reply(text=SORRY)]
+                await self._draw(key.channel, charts)
+                return replies
+            log.error("conversation %s kept changing; gave up after %d attempts",
+                      key, CONFLICT_RETRIES)
+            return [Reply(text=SORRY)]
 
     async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
         """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""
@@ -90,11 +112,15 @@ class Engine:
                 log.exception("usage chart failed; sending the text alone")
 
     async def _handle(
-        self, store: AccountStore, inbound: Inbound, charts: list[tuple[Reply, UsageReport]]
+        self,
+        store: AccountStore,
+        key: ConversationKey,
+        act: Callable[[Turn], Awaitable[None]],
+        charts: list[tuple[Reply, UsageReport]],
     ) -> list[Reply]:
         now = self._clock()
-        record = await store.load_conversation(inbound.key) or ConversationRecord(key=inbound.key)
-        user = await store.user_context(inbound.key)
+        record = await store.load_conversation(key) or ConversationRecord(key=key)
+        user = await store.user_context(key)
         if user is None:
             _reset(record, user_id=None)
             await store.save_conversation(record)
@@ -106,8 +132,8 @@ class Engine:
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id)
 
-        turn = Turn(self, store, user, record, now, inbound.key.channel)
-        await turn.route(inbound)
+        turn = Turn(self, store, user, record, now, key.channel)
+        await act(turn)
         replies = turn.finish()
         charts.extend(turn.ctx.charts_to_draw)
         await store.save_conversation(record)

@@ -18,6 +18,12 @@ from typing import Any, Protocol
 from flows.types import ConversationKey, ConversationRecord, Role
 
 
+class ConcurrentUpdate(Exception):
+    """The conversation record changed since it was loaded (another process handled the
+    same chat first). Raised by :meth:`AccountStore.save_conversation`; the engine rolls
+    the turn back and runs it again on the fresh record."""
+
+
 class AccountStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

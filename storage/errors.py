@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from flows.ports import ConcurrentUpdate  # declared by the port storage implements
 
-class ConcurrentUpdate(Exception):
-    """Someone else saved the same conversation since it was loaded; retry the update."""
+__all__ = ["ConcurrentUpdate", "UnknownUser"]
 
 
 class UnknownUser(LookupError):

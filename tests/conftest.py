@@ -6,33 +6,12 @@ unreachable server is a failure: a silently skipped backend is an untested backe
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
-from storage.sandbox import FreshDatabase, fresh_demo_database, postgres_base_url
-
-_reachable: dict[str, str | None] = {}
-
-
-async def _postgres_problem() -> str | None:
-    """None when PostgreSQL answers, else why not (checked once per session)."""
-    if "pg" not in _reachable:
-        engine = create_async_engine(postgres_base_url(), poolclass=NullPool)
-        try:
-            async with asyncio.timeout(5), engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-            _reachable["pg"] = None
-        except Exception as error:
-            _reachable["pg"] = f"{type(error).__name__}: {error}"
-        finally:
-            await engine.dispose()
-    return _reachable["pg"]
+from storage.sandbox import FreshDatabase, fresh_demo_database
+from tests.backends import require_postgresql
 
 
 @pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
@@ -41,12 +20,7 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[FreshDatabase]:
     ``.stores`` (a ``SqlStoreFactory``)."""
     kind = request.param
     if kind == "postgresql":
-        problem = await _postgres_problem()
-        if problem is not None:
-            message = f"PostgreSQL unreachable at {postgres_base_url()} ({problem})"
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
+        await require_postgresql()
     database = await fresh_demo_database(kind)
     try:
         yield database
