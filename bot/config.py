@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     flow_timeout_seconds: int = Field(default=600, ge=10)
     close_confirm_seconds: int = Field(default=180, ge=10)
     link_code_ttl_seconds: int = Field(default=900, ge=60)
+    # Wrong link codes tolerated per LINK_LOCKOUT_SECONDS, per chat and over all chats.
+    link_attempts_per_chat: int = Field(default=5, ge=1)
+    link_attempts_total: int = Field(default=100, ge=1)
+    link_lockout_seconds: int = Field(default=900, ge=60)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_host: str = "127.0.0.1"

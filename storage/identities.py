@@ -1,5 +1,7 @@
 """Linking chats to users: e-mail (terminal), one-time codes (Telegram), phone numbers.
 
+Wrong codes are limited per chat and in total (:mod:`storage.link_limits`).
+
 Used by the channels in ``bot/``, not by flows. Every function works inside the
 caller's session and transaction; the caller commits.
 """
@@ -15,7 +17,15 @@ from enum import StrEnum
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.audit import record_audit
 from storage.errors import UnknownUser
+from storage.link_limits import (
+    DEFAULT_LINK_LIMITS,
+    LinkLimits,
+    Lock,
+    current_lock,
+    record_failure,
+)
 from storage.models import ChatIdentity, LinkCode, User
 from storage.sql import execute_dml, insert_for
 
@@ -34,12 +44,23 @@ class LinkOutcome(StrEnum):
     UNKNOWN = "unknown"  # no such code
     EXPIRED = "expired"
     USED = "used"  # codes are single use
+    LOCKED = "locked"  # too many wrong codes lately: the code was not even looked at
 
 
 @dataclass(frozen=True, slots=True)
 class LinkResult:
+    """What redeeming a code did.
+
+    ``locked_until`` is when this chat may try codes again: set when ``LOCKED``, and on
+    the wrong code that reached a limit, so the user learns of the lock-out at once.
+    """
+
     outcome: LinkOutcome
     user: LinkedUser | None = None
+    locked_until: datetime | None = None
+
+
+REFUSED_ACTION = "link.code_refused"
 
 
 def hash_code(code: str) -> str:
@@ -113,9 +134,37 @@ async def issue_link_code(
 
 
 async def redeem_link_code(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    code: str,
+    now: datetime,
+    limits: LinkLimits = DEFAULT_LINK_LIMITS,
+) -> LinkResult:
+    """Link the chat to the code's user if the code exists, is unused and unexpired.
+
+    Wrong codes are limited per chat and in total (``limits``). While a limit is
+    reached the code is not even looked up (the outcome is ``LOCKED``), so guessing
+    stops rather than slows. Every refusal writes an audit row (``link.code_refused``,
+    with the chat and the reason, never the code), in the caller's transaction.
+    """
+    lock = await current_lock(session, channel, external_id, now, limits)
+    if lock is not None:
+        await _audit_refusal(session, channel, external_id, LinkOutcome.LOCKED, lock, now)
+        return LinkResult(LinkOutcome.LOCKED, locked_until=lock.until)
+    result = await _redeem(session, channel, external_id, code, now)
+    if result.outcome is LinkOutcome.LINKED:
+        return result  # a success never counts against the chat
+    await record_failure(session, channel, external_id, result.outcome.value, now, limits)
+    # Asked again so that the failure which reaches a limit already says so.
+    lock = await current_lock(session, channel, external_id, now, limits)
+    await _audit_refusal(session, channel, external_id, result.outcome, lock, now)
+    return LinkResult(result.outcome, locked_until=None if lock is None else lock.until)
+
+
+async def _redeem(
     session: AsyncSession, channel: str, external_id: str, code: str, now: datetime
 ) -> LinkResult:
-    """Link the chat to the code's user if the code exists, is unused and unexpired."""
     row = (
         await session.execute(
             select(LinkCode.id, LinkCode.expires_at, LinkCode.used_at, User.id.label("user_id"))
@@ -143,6 +192,30 @@ async def redeem_link_code(
         await session.execute(select(User.id, User.name, User.email).where(User.id == row.user_id))
     ).one()
     return LinkResult(LinkOutcome.LINKED, LinkedUser(user.id, user.name, user.email))
+
+
+async def _audit_refusal(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    outcome: LinkOutcome,
+    lock: Lock | None,
+    now: datetime,
+) -> None:
+    # Nobody is known yet (account and user are NULL); the code itself is left out,
+    # even hashed: a refused guess is worth nothing to keep, an almost-right one is.
+    changes: dict[str, str] = {"chat": external_id, "reason": outcome.value}
+    if lock is not None:
+        changes.update(locked_by=lock.scope.value, locked_until=lock.until.isoformat())
+    await record_audit(
+        session,
+        account_id=None,
+        user_id=None,
+        channel=channel,
+        action=REFUSED_ACTION,
+        changes=changes,
+        now=now,
+    )
 
 
 async def link_by_phone(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     Double,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -152,6 +153,23 @@ class LinkCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class LinkAttempt(Base):
+    """A wrong link code sent from a chat; recent ones lock guessing (``storage.link_limits``).
+
+    Only failures are stored: a successful link must never count against a chat.
+    """
+
+    __tablename__ = "link_attempts"
+    # The two counts: one chat's latest failures, and everyone's latest failures.
+    __table_args__ = (Index("ix_link_attempts_chat", "channel", "external_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # unknown | expired | used
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class UsageRecord(Base):
     __tablename__ = "usage_records"
     __table_args__ = (UniqueConstraint("account_id", "meter_code", "period_start"),)
@@ -221,6 +239,7 @@ __all__ = [
     "Base",
     "ChatIdentity",
     "Conversation",
+    "LinkAttempt",
     "LinkCode",
     "Membership",
     "Meter",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import make_engine
 from storage.migrate import alembic_config, upgrade
@@ -45,5 +47,31 @@ async def test_upgrade_creates_everything_and_is_repeatable(tmp_path: Path) -> N
             assert mode == "wal"
             keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
             assert keys == 1
+    finally:
+        await engine.dispose()
+
+
+async def _tables(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+
+
+def _downgrade(connection: Connection, url: str, revision: str) -> None:
+    config = alembic_config(url)
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+async def test_link_attempts_migration_upgrades_from_0001_and_back(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await upgrade(url, "0001")  # a database from before the wrong-code limits
+    engine = make_engine(url)
+    try:
+        assert "link_attempts" not in await _tables(engine)
+        await upgrade(url)
+        assert "link_attempts" in await _tables(engine)
+        async with engine.begin() as connection:
+            await connection.run_sync(_downgrade, url, "0001")
+        assert "link_attempts" not in await _tables(engine)
     finally:
         await engine.dispose()

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from bot.config import Settings
 from bot.telegram.handlers.linking import CODE_REFUSED, NO_SUCH_PHONE, NOT_OWN_CONTACT
 from bot.telegram.handlers.private_only import PRIVATE_ONLY
 from storage.identities import LinkOutcome
+from storage.sandbox import FreshDatabase
+from tests.botapi import BotApiServer
 from tests.telegram.stack import LiveBot
 
 CHAT, OTHER = 7_770_001, 7_770_002
@@ -43,6 +46,37 @@ async def test_expired_and_unknown_codes_are_refused(live: LiveBot) -> None:
         CODE_REFUSED[LinkOutcome.UNKNOWN]
     ]
     assert UNLINKED in (await live.send(CHAT, "menu"))[0].text
+
+
+async def test_wrong_codes_lock_the_chat_out(live: LiveBot) -> None:
+    wrong = CODE_REFUSED[LinkOutcome.UNKNOWN]
+    locked = "Too many wrong codes: try again in 15 minutes."
+    for attempt in range(4):
+        assert [m.text for m in await live.send(CHAT, f"/start Guess{attempt}")] == [wrong]
+    # The fifth wrong code (LINK_ATTEMPTS_PER_CHAT) already says how long to wait.
+    assert [m.text for m in await live.send(CHAT, "/start Guess4")] == [f"{wrong}\n\n{locked}"]
+    # Now even a valid code is not looked at, and stays usable.
+    code = await live.code_for("viewer@acme.example")
+    assert [m.text for m in await live.send(CHAT, f"/start {code}")] == [locked]
+    assert UNLINKED in (await live.send(CHAT, "menu"))[0].text
+    # Another chat is not locked out: the same code links it.
+    assert "linked to Vera Viewer" in (await live.send(OTHER, f"/start {code}"))[0].text
+
+
+async def test_the_lock_out_follows_the_settings(
+    botapi: BotApiServer, sqlite_db: FreshDatabase
+) -> None:
+    settings = Settings(database_url=sqlite_db.url, flood_limit_per_minute=1000,
+                        link_attempts_per_chat=2, link_lockout_seconds=120)
+    live = await LiveBot(botapi, sqlite_db, "polling", settings).start()
+    try:
+        assert [m.text for m in await live.send(CHAT, "/start Guess")] == [
+            CODE_REFUSED[LinkOutcome.UNKNOWN]
+        ]
+        replies = await live.send(CHAT, "/start Guess")
+        assert replies[0].text.endswith("Too many wrong codes: try again in 2 minutes.")
+    finally:
+        await live.stop()
 
 
 async def test_own_contact_with_a_known_phone_links(live: LiveBot) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import phonenumbers
@@ -10,6 +11,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, ReplyKeyboardRemove
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.telegram.chat import CHANNEL, converse, typed
 from bot.telegram.middlewares import DatabaseSessionMiddleware, Turn
 from bot.telegram.rendering import contact_keyboard
@@ -17,10 +19,12 @@ from flows.engine import Engine
 from storage.identities import (
     LinkedUser,
     LinkOutcome,
+    LinkResult,
     link_by_phone,
     redeem_link_code,
     unlink,
 )
+from storage.link_limits import LinkLimits
 
 CODE_REFUSED = {
     LinkOutcome.UNKNOWN: "That link code is not valid. Please check it, or ask for a new one.",
@@ -28,6 +32,7 @@ CODE_REFUSED = {
     LinkOutcome.USED: "That link code was already used; each code works once. "
     "Please ask for a new one.",
 }
+TOO_MANY_CODES = "Too many wrong codes: try again in {wait}."
 NOT_OWN_CONTACT = (
     "To link this chat, please share your own phone number with the button below, "
     "not someone else's contact."
@@ -57,6 +62,30 @@ def e164(phone_number: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def too_many_codes(locked_until: datetime, now: datetime) -> str:
+    """The lock-out notice, with the wait rounded up to whole minutes (at least one)."""
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return TOO_MANY_CODES.format(wait=f"{minutes} minute{'' if minutes == 1 else 's'}")
+
+
+def refusal(result: LinkResult, now: datetime) -> str:
+    """Why the code did not link, and when to come back if wrong codes hit a limit."""
+    if result.locked_until is None:
+        return CODE_REFUSED[result.outcome]
+    if result.outcome is LinkOutcome.LOCKED:
+        return too_many_codes(result.locked_until, now)
+    return f"{CODE_REFUSED[result.outcome]}\n\n{too_many_codes(result.locked_until, now)}"
+
+
+def link_limits(settings: Settings) -> LinkLimits:
+    """The wrong-code limits configured by ``LINK_ATTEMPTS_*`` and ``LINK_LOCKOUT_SECONDS``."""
+    return LinkLimits(
+        per_chat=settings.link_attempts_per_chat,
+        total=settings.link_attempts_total,
+        window_seconds=settings.link_lockout_seconds,
+    )
+
+
 async def _welcome(
     message: Message, bot: Bot, engine: Engine, user: LinkedUser, turn: Turn
 ) -> None:
@@ -69,18 +98,24 @@ async def _welcome(
 
 async def start_with_code(
     message: Message, command: CommandObject, session: AsyncSession, bot: Bot, engine: Engine,
-    turn: Turn,
+    turn: Turn, settings: Settings,
 ) -> None:
-    """``/start CODE`` (what the ``t.me/<bot>?start=CODE`` link sends)."""
+    """``/start CODE`` (what the ``t.me/<bot>?start=CODE`` link sends).
+
+    Wrong codes are limited per chat and in total (``storage.link_limits``); a locked
+    chat is told how long to wait.
+    """
+    now = utcnow()
     # Committed before the engine runs: it opens its own transaction.
     async with session.begin():
         result = await redeem_link_code(
-            session, CHANNEL, str(message.chat.id), (command.args or "").strip(), utcnow()
+            session, CHANNEL, str(message.chat.id), (command.args or "").strip(), now,
+            link_limits(settings),
         )
     if result.outcome is LinkOutcome.LINKED and result.user is not None:
         await _welcome(message, bot, engine, result.user, turn)
     else:
-        await message.answer(CODE_REFUSED[result.outcome])
+        await message.answer(refusal(result, now))
 
 
 async def shared_contact(
