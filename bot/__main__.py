@@ -8,12 +8,19 @@ import sys
 from collections.abc import Sequence
 
 from bot.commands import chat, database, diagram, link_code, run, script, telegram
+from bot.redaction import mask_logging
+from bot.startup_errors import StartupError, report, traceback_text
 
 COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    root.add_argument(
+        "--debug",
+        action="store_true",
+        help="when it cannot start, show the traceback too (secrets masked)",
+    )
     commands = root.add_subparsers(dest="command", required=True)
     for module in COMMANDS:
         module.register(commands)
@@ -21,11 +28,22 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status. A startup problem is explained in two lines
+    (status 2), any other failure shows its traceback (status 1); secrets are masked
+    in both and in every log line."""
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    mask_logging()
     args = parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except StartupError as problem:
+        print(report(problem, debug=args.debug), file=sys.stderr)
+        return 2
+    except Exception as error:  # Python's own report would not mask the secrets
+        print(traceback_text(error), file=sys.stderr)
+        return 1
     return result
 
 

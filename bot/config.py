@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot import redaction
+from bot.startup_errors import invalid_setting
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
 
@@ -35,5 +38,16 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once.
+
+    A bad value raises a StartupError naming the variable; the secrets among the
+    settings are masked in everything printed or logged from then on.
+    """
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise invalid_setting(error, Settings) from error
+    redaction.remember(
+        settings.bot_token, settings.webhook_secret, redaction.url_password(settings.database_url)
+    )
+    return settings

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.startup_errors import check_database_url, database_errors
 from flows.context import ChartRenderer
 from flows.engine import Engine
 from flows.settings import EngineSettings
@@ -64,12 +65,20 @@ async def open_runtime(
     charts: Mapping[str, ChartRenderer] | None = None,
     prepare: bool = True,
 ) -> AsyncIterator[Runtime]:
-    """Open the database named by ``settings`` and build the engine over it."""
-    db = make_engine(settings.database_url)
+    """Open the database named by ``settings`` and build the engine over it.
+
+    A database that cannot be used as configured (bad URL, no server, no such
+    database, an unwritable SQLite file) raises a StartupError that says so.
+    """
+    url = settings.database_url
+    check_database_url(url)
+    with database_errors(url):  # creating the SQLite folder can fail already
+        db = make_engine(url)
     sessions = make_sessionmaker(db)
     try:
         if prepare:
-            await prepare_database(settings.database_url, sessions)
+            with database_errors(url):  # the first connection is made here
+                await prepare_database(url, sessions)
         engine = Engine(SqlStoreFactory(sessions), engine_settings(settings), charts=charts)
         yield Runtime(settings=settings, db=db, sessions=sessions, engine=engine)
     finally:

@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.config import get_settings
+from bot.startup_errors import check_database_url, database_errors
 from storage.database import make_engine, make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade
@@ -22,7 +23,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:
-    asyncio.run(upgrade(get_settings().database_url))
+    url = get_settings().database_url
+    check_database_url(url)
+    with database_errors(url):
+        asyncio.run(upgrade(url))
     print("Database is at the latest schema.")
     return 0
 
@@ -35,8 +39,10 @@ def run_demo(_args: argparse.Namespace) -> int:
 
 async def _demo() -> None:
     url = get_settings().database_url
-    await upgrade(url)
-    db = make_engine(url)
+    check_database_url(url)
+    with database_errors(url):
+        await upgrade(url)
+        db = make_engine(url)
     try:
         await seed_demo(make_sessionmaker(db), datetime.now(UTC).date())
     finally:

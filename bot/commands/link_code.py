@@ -8,7 +8,9 @@ import sys
 from datetime import UTC, datetime
 
 from bot.config import Settings, get_settings
+from bot.redaction import mask
 from bot.runtime import open_runtime
+from bot.startup_errors import StartupError
 from storage.errors import UnknownUser
 from storage.identities import issue_link_code
 
@@ -51,13 +53,17 @@ async def bot_username(settings: Settings) -> tuple[str, str | None]:
     if not settings.bot_token:
         return PLACEHOLDER_BOT, (f"({PLACEHOLDER_BOT} is a placeholder: set BOT_TOKEN to print "
                                  "your bot's real username.)")
-    from bot.telegram.app import make_bot  # here: aiogram is slow to import
+    from bot.telegram.preflight import checked_bot  # here: aiogram is slow to import
 
-    bot = make_bot(settings.bot_token, settings.bot_api_url)
+    try:
+        bot = checked_bot(settings.bot_token, settings.bot_api_url)
+    except StartupError as problem:  # a malformed token: the code works all the same
+        return PLACEHOLDER_BOT, f"({problem.lines()[0]})"
     try:
         me = await bot.get_me()
     except Exception as error:  # the code is valid anyway; only the link text suffers
-        return PLACEHOLDER_BOT, f"(Could not ask Telegram for the bot's name: {error})"
+        # Masked: aiohttp's errors may quote the request URL, /bot<token>/ included.
+        return PLACEHOLDER_BOT, f"(Could not ask Telegram for the bot's name: {mask(str(error))})"
     finally:
         await bot.session.close()
     return me.username or PLACEHOLDER_BOT, None

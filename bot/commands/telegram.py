@@ -7,9 +7,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
+from dataclasses import dataclass
 
 from bot.config import Settings, get_settings
+from bot.startup_errors import (
+    check_api_url,
+    check_database_url,
+    check_webhook_url,
+    listen_problem,
+    missing_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +37,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_from_settings(settings: Settings, args: argparse.Namespace | None = None) -> int:
-    """Run until interrupted; without ``args``, long polling as configured (``make run``)."""
+    """Run until interrupted; without ``args``, long polling as configured (``make run``).
+
+    What can be checked without aiogram (slow to import) or the network is checked
+    first; every check that fails raises a StartupError naming the setting.
+    """
     if args is None:
         args = argparse.Namespace(api_url=None, webhook=False, webhook_url=None, host=None,
                                   port=None, polling_timeout=30)
     if not settings.bot_token:
-        print("BOT_TOKEN is not set: get a token from @BotFather and export BOT_TOKEN.",
-              file=sys.stderr)
-        return 2
+        raise missing_token()
+    options = Options.of(settings, args)
+    check_api_url(options.api_url, options.api_setting)
+    if args.webhook:
+        check_webhook_url(options.webhook_url, options.webhook_url_setting, options.api_url)
+    check_database_url(settings.database_url)
     logging.getLogger("bot").setLevel(logging.INFO)
     logging.getLogger("aiogram").setLevel(logging.INFO)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops it
@@ -45,36 +59,83 @@ def run_from_settings(settings: Settings, args: argparse.Namespace | None = None
     return 0
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Where to talk to Telegram and listen, and which setting (variable or option)
+    each value came from, so that an explanation names the one to change."""
+
+    api_url: str | None
+    api_setting: str
+    webhook_url: str | None
+    webhook_url_setting: str
+    host: str
+    host_setting: str
+    port: int
+    port_setting: str
+
+    @classmethod
+    def of(cls, settings: Settings, args: argparse.Namespace) -> Options:
+        return cls(
+            api_url=args.api_url or settings.bot_api_url,
+            api_setting="--api-url" if args.api_url else "BOT_API_URL",
+            webhook_url=args.webhook_url or settings.webhook_url,
+            webhook_url_setting="--webhook-url" if args.webhook_url else "WEBHOOK_URL",
+            host=args.host or settings.webhook_host,
+            host_setting="--host" if args.host else "WEBHOOK_HOST",
+            port=args.port if args.port is not None else settings.webhook_port,
+            port_setting="--port" if args.port is not None else "WEBHOOK_PORT",
+        )
+
+
 async def serve(settings: Settings, args: argparse.Namespace) -> None:
+    """Check the bot with its Bot API server, open the database, then poll or serve the
+    webhook until stopped; what is misconfigured on the way raises a StartupError."""
     # Imported here: aiogram takes seconds to import, and `python -m bot chat` needs none of it.
     from bot.charts import render_usage_chart
     from bot.gc_tuning import tune_for_serving
     from bot.runtime import open_runtime
-    from bot.telegram.app import make_bot, run_polling, start_webhook
+    from bot.telegram.app import run_polling, start_webhook
     from bot.telegram.dispatcher import build_dispatcher
+    from bot.telegram.preflight import check_bot, checked_bot
 
     assert settings.bot_token is not None
-    api_url = args.api_url or settings.bot_api_url
-    async with open_runtime(settings, charts={"telegram": render_usage_chart}) as runtime:
-        bot = make_bot(settings.bot_token, api_url)
-        dispatcher = build_dispatcher(runtime.engine, runtime.sessions, settings)
-        tune_for_serving()
-        if not args.webhook:
-            await run_polling(bot, dispatcher, polling_timeout=args.polling_timeout)
-            return
-        server = await start_webhook(
-            bot,
-            dispatcher,
-            host=args.host or settings.webhook_host,
-            port=args.port if args.port is not None else settings.webhook_port,
-            public_url=args.webhook_url or settings.webhook_url,
-            secret=settings.webhook_secret,
-        )
-        print(f"Webhook registered at {server.url}; Ctrl-C to stop.", flush=True)
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):  # a service manager stops with TERM
-            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-        try:
-            await stop.wait()
-        finally:
-            await server.stop()
+    options = Options.of(settings, args)
+    bot = checked_bot(settings.bot_token, options.api_url)
+    try:
+        # Before the database: a wrong token or server should not wait for migrations.
+        await check_bot(bot, options.api_url, options.api_setting)
+        async with open_runtime(settings, charts={"telegram": render_usage_chart}) as runtime:
+            dispatcher = build_dispatcher(runtime.engine, runtime.sessions, settings)
+            tune_for_serving()
+            if not args.webhook:
+                await run_polling(bot, dispatcher, polling_timeout=args.polling_timeout)
+                return
+            try:
+                server = await start_webhook(
+                    bot,
+                    dispatcher,
+                    host=options.host,
+                    port=options.port,
+                    public_url=options.webhook_url,
+                    secret=settings.webhook_secret,
+                )
+            except OSError as error:  # aiogram's own failures are not OSErrors
+                problem = listen_problem(error, options.host, options.port,
+                                         host_setting=options.host_setting,
+                                         port_setting=options.port_setting)
+                if problem is None:
+                    raise
+                raise problem from error
+            where = "" if options.webhook_url else (
+                f" (no WEBHOOK_URL: the Bot API server at {options.api_url} must reach it)"
+            )
+            print(f"Webhook registered at {server.url}{where}; Ctrl-C to stop.", flush=True)
+            stop = asyncio.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):  # a service manager stops with TERM
+                asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+            try:
+                await stop.wait()
+            finally:
+                await server.stop()
+    finally:
+        await bot.session.close()  # idempotent: polling closes it too
