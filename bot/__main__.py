@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot.commands import chat, database, diagram, link_code, run, script, telegram
 from bot.redaction import mask_logging
-from bot.startup_errors import StartupError, report, traceback_text
+from bot.startup.error import StartupError, report, traceback_text
 
 COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
 

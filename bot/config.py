@@ -8,7 +8,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import redaction
-from bot.startup_errors import invalid_setting
+from bot.startup.settings import invalid_setting
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.startup_errors import check_database_url, database_errors
+from bot.startup.database import check_database_url, database_errors
 from flows.context import ChartRenderer
 from flows.engine import Engine
 from flows.settings import EngineSettings

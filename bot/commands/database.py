@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.config import get_settings
-from bot.startup_errors import check_database_url, database_errors
+from bot.startup.database import check_database_url, database_errors
 from storage.database import make_engine, make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade

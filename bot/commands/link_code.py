@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bot.config import Settings, get_settings
 from bot.redaction import mask
 from bot.runtime import open_runtime
-from bot.startup_errors import StartupError
+from bot.startup.error import StartupError
 from storage.errors import UnknownUser
 from storage.identities import issue_link_code
 

@@ -10,9 +10,9 @@ import signal
 from dataclasses import dataclass
 
 from bot.config import Settings, get_settings
-from bot.startup_errors import (
+from bot.startup.database import check_database_url
+from bot.startup.telegram import (
     check_api_url,
-    check_database_url,
     check_webhook_url,
     listen_problem,
     missing_token,

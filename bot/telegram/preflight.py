@@ -1,7 +1,7 @@
 """Before serving: a Bot whose token and Bot API server are known to work.
 
 aiogram's failures (a malformed token, a refused one, nobody answering) become
-:class:`bot.startup_errors.StartupError` here, the only place that knows both
+:class:`bot.startup.error.StartupError` here, the only place that knows both
 aiogram's exceptions and which setting each one is about.
 """
 
@@ -18,7 +18,7 @@ from aiogram.exceptions import (
 from aiogram.types import User
 from aiogram.utils.token import TokenValidationError
 
-from bot.startup_errors import (
+from bot.startup.telegram import (
     api_unreachable,
     malformed_token,
     not_a_bot_api,

@@ -12,7 +12,7 @@ from aiogram import Dispatcher
 
 from bot import redaction
 from bot.redaction import mask, mask_logging
-from bot.startup_errors import StartupError, report
+from bot.startup.error import StartupError, report
 from bot.telegram.app import make_bot
 from tests.cli.leaky_api import start_leaky_bot_api
 
