@@ -10,12 +10,13 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
 from bot.telegram.dispatcher import COMMANDS
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.retry import install_retry
+from bot.telegram.webhook import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +75,14 @@ async def start_webhook(
     its path is the one served. Without it, ``http://host:port/telegram/webhook`` is
     used: fine for a local Bot API server. Posts without the right
     ``X-Telegram-Bot-Api-Secret-Token`` get 401 and are not processed; without a
-    configured secret a random one is made for this run.
+    configured secret a random one is made for this run. A body that is not an
+    update gets 400 (see :mod:`bot.telegram.webhook`). Stopping the server lets
+    updates in progress finish; closing ``bot``'s session is left to its owner.
     """
     secret = secret or secrets.token_urlsafe(32)
     path = urlsplit(public_url).path if public_url else DEFAULT_WEBHOOK_PATH
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
-        app, path=path or DEFAULT_WEBHOOK_PATH
-    )
+    WebhookEndpoint(dispatcher, bot, secret).register(app, path or DEFAULT_WEBHOOK_PATH)
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -3,22 +3,25 @@
 Parameters are prepared exactly as aiogram's HTTP session prepares its form fields,
 and the answer goes through aiogram's own ``check_response``, so results, types and
 exceptions (``TelegramBadRequest``, ``TelegramRetryAfter``...) are the ones a real
-server would produce.
+server would produce. Injected faults look as they would over HTTP: a proxy's HTML
+page gives ``ClientDecodeError``, no answer gives ``TelegramNetworkError``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile
 
-from bot.telegram.emulator import FakeTelegram
+from bot.telegram.emulator import FakeTelegram, NoAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +31,7 @@ class RecordedCall:
     method: str
     params: dict[str, Any]
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | str  # str: a non-JSON answer (an injected proxy page)
 
 
 class EmulatedSession(BaseSession):
@@ -53,7 +56,10 @@ class EmulatedSession(BaseSession):
             if prepared:  # as aiogram's HTTP session: empty values are not sent
                 values[key] = prepared
         uploads = {key: await _read(file, bot) for key, file in files.items()}
-        status, body = await self.telegram.call(method.__api_method__, values, uploads)
+        try:
+            status, body = await self.telegram.call(method.__api_method__, values, uploads)
+        except NoAnswer as trouble:  # what AiohttpSession raises when no answer comes
+            raise TelegramNetworkError(method=method, message=str(trouble)) from trouble
         if self.record:
             self.calls.append(RecordedCall(method.__api_method__, values, status, body))
         response = self.check_response(bot, method, status, cast(str, body))
@@ -75,7 +81,8 @@ class EmulatedSession(BaseSession):
 
 
 def _already_decoded(content: Any) -> Any:
-    return content
+    # Only an injected proxy page arrives as text; decoding it fails as it would over HTTP.
+    return json.loads(content) if isinstance(content, str) else content
 
 
 async def _read(file: InputFile, bot: Bot) -> bytes:

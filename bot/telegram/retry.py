@@ -18,6 +18,10 @@ from aiogram.methods.base import TelegramType
 
 log = logging.getLogger(__name__)
 
+# Not worth waiting for: by the time retry_after has passed, a button press may be too
+# old to answer, and the chat's replies would wait behind it (see acknowledge.py).
+NOT_RETRIED = frozenset({"answerCallbackQuery"})
+
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
     """Request middleware: on :class:`TelegramRetryAfter`, sleep ``retry_after`` seconds
@@ -25,6 +29,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
 
     The sleep holds the chat's turn (see ``ChatOrderMiddleware``), so the chat's later
     replies cannot overtake the one being retried; other chats carry on meanwhile.
+    Methods in :data:`NOT_RETRIED` fail at once instead.
     """
 
     def __init__(self, attempts: int = 4, max_wait: float = 60.0) -> None:
@@ -41,7 +46,8 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if attempt == self.attempts or error.retry_after > self.max_wait:
+                if (attempt == self.attempts or error.retry_after > self.max_wait
+                        or method.__api_method__ in NOT_RETRIED):
                     raise
                 log.warning("429 on %s: retrying in %ss (attempt %d)",
                             method.__api_method__, error.retry_after, attempt)

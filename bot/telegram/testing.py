@@ -19,6 +19,8 @@ makes a client; several clients share one harness (many chats, one bot).
 ``harness.feed(update)`` feeds a raw update JSON through ``dp.feed_update``;
 ``harness.errors`` lists exceptions the dispatcher's error handler caught.
 ``harness.session.calls`` records every Bot API call.
+``harness.telegram.fail(method, failure, times=1)`` makes a method fail as Telegram,
+its proxy or the network can (:mod:`bot.telegram.emulator.faults`).
 
 :class:`TelegramTestClient` (``runtime | harness | engine, sessions=None, *,
 chat_id, user_id=None, first_name``) is one person in one private chat:

@@ -4,15 +4,31 @@
     curl -s localhost:8081/_emulator/press -d chat_id=42 -d label=Package
     curl -s localhost:8081/_emulator/contact -d chat_id=42 -d phone=+442079460123
     curl -s localhost:8081/_emulator/chats/42
+
+Faults, to see how the bot copes (see :mod:`bot.telegram.emulator.faults`)::
+
+    curl -s localhost:8081/_emulator/fail -d method=answerCallbackQuery -d code=400 \
+         -d "description=Bad Request: query is too old and response timeout expired ..."
+    curl -s localhost:8081/_emulator/fail -d method=sendMessage -d code=429 -d retry_after=5
+    curl -s localhost:8081/_emulator/fail -d method=answerCallbackQuery -d network=timeout
+    curl -s localhost:8081/_emulator/fail -d method=sendMessage -d page=502 -d times=always
+    curl -s localhost:8081/_emulator/heal                   # or -d method=sendMessage
+
+A fault applies to the next ``times`` calls of the method (1 by default; ``always``:
+until healed). ``code`` (with ``description``, ``retry_after``) is a JSON error as
+Telegram sends it; ``page`` an HTML page of that status; ``network`` (refused, reset,
+timeout) drops the connection unanswered.
 """
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
 
-from bot.telegram.emulator import FakeTelegram, ShownMessage
+from bot.telegram.emulator import ApiError, FakeTelegram, NoAnswer, ProxyPage, ShownMessage
+from bot.telegram.emulator.faults import CLIENT_WORDING, Failure
 
 
 def add_control_routes(app: web.Application, telegram: FakeTelegram) -> None:
@@ -51,10 +67,45 @@ def add_control_routes(app: web.Application, telegram: FakeTelegram) -> None:
             return web.json_response({"error": "no such chat"}, status=404)
         return web.json_response([_view(m) for m in found.visible()])
 
+    async def fail(request: web.Request) -> web.Response:
+        data = await form(request)
+        try:
+            failure = _failure(data)
+            times = None if data.get("times") == "always" else int(data.get("times", 1))
+            telegram.fail(str(data["method"]), failure, times=times)
+        except (KeyError, ValueError) as error:
+            return web.json_response({"error": f"bad fault: {error}"}, status=400)
+        return web.json_response({"ok": True})
+
+    async def heal(request: web.Request) -> web.Response:
+        data = await form(request)
+        telegram.heal(str(data["method"]) if data.get("method") else None)
+        return web.json_response({"ok": True})
+
     app.router.add_post("/_emulator/send", send)
     app.router.add_post("/_emulator/press", press)
     app.router.add_post("/_emulator/contact", contact)
     app.router.add_get("/_emulator/chats/{chat_id}", chat)
+    app.router.add_post("/_emulator/fail", fail)
+    app.router.add_post("/_emulator/heal", heal)
+
+
+def _failure(data: dict[str, Any]) -> Failure:
+    """The fault a ``/_emulator/fail`` form describes; ValueError/KeyError when it is unclear."""
+    if "network" in data:
+        trouble = next((t for t in CLIENT_WORDING if t == data["network"]), None)
+        if trouble is None:
+            raise ValueError(f"network must be one of {', '.join(CLIENT_WORDING)}")
+        return NoAnswer(trouble, hold=float(data.get("hold", 20.0)))
+    if "page" in data:
+        status = int(data["page"])
+        return ProxyPage(status, HTTPStatus(status).phrase)
+    retry_after = int(data["retry_after"]) if data.get("retry_after") else None
+    code = int(data.get("code", 429 if retry_after else 0))
+    if code < 400:
+        raise ValueError("give code (400 and up), retry_after, page or network")
+    default = f"Too Many Requests: retry after {retry_after}" if retry_after else "Error"
+    return ApiError(code, str(data.get("description", default)), retry_after=retry_after)
 
 
 def _view(message: ShownMessage) -> dict[str, Any]:

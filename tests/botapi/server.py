@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from bot.telegram.emulator import FakeTelegram
+from bot.telegram.emulator import FakeTelegram, NoAnswer
 from tests.botapi.control import add_control_routes
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,12 @@ class BotApiServer:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         values, files = await _parameters(request)
-        status, body = await self.telegram.call(request.match_info["method"], values, files)
+        try:
+            status, body = await self.telegram.call(request.match_info["method"], values, files)
+        except NoAnswer as trouble:
+            return await _no_answer(request, trouble)
+        if isinstance(body, str):  # an injected proxy page
+            return web.Response(text=body, status=status, content_type="text/html")
         return web.json_response(body, status=status)
 
     async def _send_webhooks(self) -> None:
@@ -86,6 +91,19 @@ class BotApiServer:
                 if status:
                     hook["last_error_message"] = f"Wrong response from the webhook: {status}"
                 await asyncio.sleep(0.2)  # Telegram retries later; so do we
+
+
+async def _no_answer(request: web.Request, trouble: NoAnswer) -> web.Response:
+    """Drop the connection unanswered (after ``hold`` seconds for a timeout).
+
+    A listening server cannot refuse one call, so ``refused`` drops it too: either
+    way the client gets no answer and aiogram raises ``TelegramNetworkError``.
+    """
+    if trouble.trouble == "timeout":
+        await asyncio.sleep(trouble.hold)
+    if request.transport is not None:
+        request.transport.abort()
+    raise web.HTTPServiceUnavailable()  # never reaches the client: the socket is gone
 
 
 async def _parameters(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:

@@ -2,12 +2,14 @@
 
 :class:`FakeTelegram` keeps chats, messages (edits applied in place), pending
 updates, the webhook and answered callback queries, and checks every call the way
-Telegram does, with Telegram's own error wording. It backs both the in-process
+Telegram does, with Telegram's own error wording. ``fail`` injects faults: Telegram's
+errors, a proxy's HTML page, or no answer at all. It backs both the in-process
 session of :mod:`bot.telegram.testing` and the HTTP server in ``tests/botapi``.
 """
 
 from bot.telegram.emulator.chats import Button, CallbackAnswer, Chat, ChatEvent, ShownMessage
 from bot.telegram.emulator.errors import ApiError
+from bot.telegram.emulator.faults import NoAnswer, ProxyPage
 from bot.telegram.emulator.telegram import FakeTelegram
 
 __all__ = [
@@ -17,5 +19,7 @@ __all__ = [
     "Chat",
     "ChatEvent",
     "FakeTelegram",
+    "NoAnswer",
+    "ProxyPage",
     "ShownMessage",
 ]

@@ -14,6 +14,7 @@ from typing import Any
 from bot.telegram.emulator import errors as e
 from bot.telegram.emulator import methods, photos, queries, service  # noqa: F401  (registers)
 from bot.telegram.emulator.chats import Chat, ShownMessage
+from bot.telegram.emulator.faults import Failure, Faults, ProxyPage
 from bot.telegram.emulator.params import Params
 from bot.telegram.emulator.updates import UpdateQueue
 from bot.telegram.emulator.users import UserSide
@@ -24,6 +25,7 @@ class FakeTelegram(UpdateQueue, UserSide):
 
     ``rate_limit=(n, seconds)`` answers 429 ``retry after N`` when a chat gets more than
     ``n`` bot messages within ``seconds``. ``history_limit`` caps messages kept per chat.
+    :meth:`fail` makes a method fail on purpose (see :mod:`~bot.telegram.emulator.faults`).
     """
 
     def __init__(
@@ -55,19 +57,38 @@ class FakeTelegram(UpdateQueue, UserSide):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.refusals: list[tuple[str, int, str]] = []  # (method, HTTP status, description)
         self.record_calls = True
+        self.faults = Faults()
 
     @staticmethod
     def now() -> int:
         return int(time.time())
 
+    def fail(self, method: str, failure: Failure, *, times: int | None = 1) -> None:
+        """Make the next ``times`` calls of ``method`` meet ``failure`` (None: until
+        :meth:`heal`); the calls are not carried out. Faults of one method queue up."""
+        self.faults.add(method, failure, times)
+
+    def heal(self, method: str | None = None) -> None:
+        """Forget the faults of ``method`` (of every method by default)."""
+        self.faults.clear(method)
+
     async def call(
         self, name: str, values: Mapping[str, Any], files: Mapping[str, bytes] | None = None
-    ) -> tuple[int, dict[str, Any]]:
-        """Run one Bot API method; returns (HTTP status, JSON body) as Telegram would."""
+    ) -> tuple[int, dict[str, Any] | str]:
+        """Run one Bot API method; returns (HTTP status, JSON body) as Telegram would.
+
+        The body is a ``str`` only for a :class:`ProxyPage` fault (HTML, not JSON); a
+        :class:`~bot.telegram.emulator.faults.NoAnswer` fault is raised to the caller.
+        """
         params = Params(values, files)
         if self.record_calls:
             self.calls.append((name, params.values))
         try:
+            failure = self.faults.take(name)
+            if isinstance(failure, ProxyPage):
+                return failure.status, failure.html
+            if failure is not None:
+                raise failure
             if name.lower() == "getupdates":
                 result = await self.get_updates(params)
             else:

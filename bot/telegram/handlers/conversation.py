@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.telegram.acknowledge import acknowledge
 from bot.telegram.callbacks import MenuButton
 from bot.telegram.chat import converse, pressed, typed
 from bot.telegram.middlewares import Turn
@@ -27,19 +28,24 @@ async def on_button(
     """A menu button: the engine decides (it rejects tokens of menus no longer current)."""
     message = query.message
     if message is None:  # a button on an inline-mode message: not one of our menus
-        await query.answer(NOT_OUR_BUTTON)
+        turn.acknowledged = True
+        await acknowledge(bot, query, NOT_OUR_BUTTON)
         return
     replies = await engine.handle(pressed(message.chat.id, callback_data.token))
     turn.committed = True
-    # Answered before the replies go out so the button stops spinning at once; a
-    # failure later on is answered too (see handlers.errors): every query gets one.
-    await query.answer()
+    # Answered before the replies go out so the button stops spinning at once. A
+    # refused answer (a press older than ~15 s, say) must not cost the user the result
+    # that is already stored, so acknowledge() logs it and the replies go out anyway.
+    # Marked first: the error handler must not answer it a second time.
+    turn.acknowledged = True
+    await acknowledge(bot, query)
     await deliver(bot, message.chat.id, plan(replies), pressed=message.message_id)
 
 
-async def on_foreign_button(query: CallbackQuery) -> None:
+async def on_foreign_button(query: CallbackQuery, bot: Bot, turn: Turn) -> None:
     """Callback data we never issued (malformed or forged): a polite answer, nothing else."""
-    await query.answer(NOT_OUR_BUTTON)
+    turn.acknowledged = True
+    await acknowledge(bot, query, NOT_OUR_BUTTON)
 
 
 async def on_other(message: Message) -> None:

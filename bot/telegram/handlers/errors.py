@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from contextlib import suppress
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import AiogramError
 from aiogram.types import ErrorEvent
 
+from bot.telegram.acknowledge import acknowledge, describe
 from bot.telegram.middlewares import Turn
 
 log = logging.getLogger(__name__)
@@ -30,18 +30,23 @@ async def on_error(event: ErrorEvent, bot: Bot, turn: Turn | None = None) -> boo
     log.error("update %s failed: %s", update.update_id, error,
               exc_info=(type(error), error, error.__traceback__))
     chat_id: int | None = None
-    with suppress(TelegramAPIError):
-        if update.callback_query is not None:
-            query = update.callback_query
-            chat_id = query.message.chat.id if query.message is not None else None
-            with suppress(TelegramAPIError):  # it may have been answered already
-                await query.answer()
-        elif update.message is not None:
-            chat_id = update.message.chat.id
-        if chat_id is not None:
-            # The engine commits before replies are sent: if it did, the change stands.
-            text = SHOWING_FAILED if turn is not None and turn.committed else NOTHING_CHANGED
-            await bot.send_message(chat_id, text)
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat_id = query.message.chat.id if query.message is not None else None
+        if turn is None or not turn.acknowledged:  # one answer per press, never two
+            await acknowledge(bot, query)
+    elif update.message is not None:
+        chat_id = update.message.chat.id
+    if chat_id is None:
+        return True
+    # The engine commits before replies are sent: if it did, the change stands, and
+    # "nothing was changed" would be a lie about, say, a closed account.
+    text = SHOWING_FAILED if turn is not None and turn.committed else NOTHING_CHANGED
+    try:
+        await bot.send_message(chat_id, text)
+    except AiogramError as apology_failed:  # Telegram is unreachable: the log must do
+        log.warning("update %s: the apology was not sent either (%s)", update.update_id,
+                    describe(apology_failed))
     return True
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
+
+from bot.telegram.acknowledge import acknowledge
+from bot.telegram.middlewares import Turn
 
 PRIVATE_ONLY = (
     "I handle account matters in private chats only, so I can't help here. "
@@ -26,8 +29,9 @@ async def in_group(message: Message) -> None:
     await message.answer(PRIVATE_ONLY)
 
 
-async def pressed_in_group(query: CallbackQuery) -> None:
-    await query.answer(PRIVATE_ONLY, show_alert=True)
+async def pressed_in_group(query: CallbackQuery, bot: Bot, turn: Turn) -> None:
+    turn.acknowledged = True
+    await acknowledge(bot, query, PRIVATE_ONLY, show_alert=True)
 
 
 def router() -> Router:

@@ -18,6 +18,7 @@ class Turn:
     """What happened to one update so far; the error handler words its apology by it."""
 
     committed: bool = False  # the engine has stored this update's effects
+    acknowledged: bool = False  # the button press was answered, or that was tried
 
 
 class TurnMiddleware(BaseMiddleware):

@@ -10,8 +10,10 @@ from contextlib import suppress
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import AiogramError
 from aiogram.types import TelegramObject, Update, User
+
+from bot.telegram.acknowledge import acknowledge
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -66,10 +68,11 @@ class FloodGuardMiddleware(BaseMiddleware):
             self._warned.pop(user_id, None)
 
     async def _refuse(self, update: Update, bot: Bot, user_id: int) -> None:
-        with suppress(TelegramAPIError):
-            if update.callback_query is not None:
-                await update.callback_query.answer(SLOW_DOWN_SHORT)
-            elif update.message is not None:
+        if update.callback_query is not None:
+            await acknowledge(bot, update.callback_query, SLOW_DOWN_SHORT)
+            return
+        with suppress(AiogramError):  # a courtesy note; the update is dropped either way
+            if update.message is not None:
                 now = self._clock()
                 if self._warned.get(user_id, -WINDOW_SECONDS) <= now - WINDOW_SECONDS:
                     self._warned[user_id] = now
