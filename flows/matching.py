@@ -27,7 +27,10 @@ def match_label(text: str, choices: list[tuple[str, str]], *, exact: bool = Fals
     for label, action in labels:
         if label == typed:
             return action
-    if exact or len(typed) < 3:
+    # Longer than every label: no label contains it, nor is a typo of it (and a huge
+    # message must not cost a huge regex).
+    longest = max((len(label) for label, _ in labels), default=0)
+    if exact or len(typed) < 3 or len(typed) > longest + 5:
         return None
     pattern = re.compile(rf"\b{re.escape(typed)}\b")
     containing = [action for label, action in labels if pattern.search(label)]

@@ -11,6 +11,8 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from statemachine.exceptions import TransitionNotAllowed
+
 from flows.base import FlowMachine
 from flows.context import FlowContext
 from flows.intents import recognise
@@ -248,7 +250,14 @@ class Turn:
 
     async def _send(self, machine: FlowMachine, event: str, **kwargs: Any) -> None:
         await machine.activate()
-        await machine.fire(event, **kwargs)
+        try:
+            await machine.fire(event, **kwargs)
+        except TransitionNotAllowed:
+            # Every guard said no and no fallback exists (a forged "review" with nothing
+            # to review): the machine did not move; say so and show the step again.
+            self.ctx.note(NOT_HERE)
+            await machine.render()
+            return
         if self.ctx.switch_to is not None:
             name, args = self.ctx.switch_to
             self.ctx.switch_to = None

@@ -269,3 +269,15 @@ async def test_switching_away_from_the_review_with_menu_says_nothing_was_saved(
     await talk.say("menu")
     assert "Nothing was changed." in talk.text
     assert (await account_named(db, "Acme Trading Ltd")).contact_email == "owner@acme.example"
+
+
+async def test_a_forged_review_with_nothing_to_review_is_refused_politely(
+    db: FreshDatabase,
+) -> None:
+    talk = await Talk.open(make_engine(db), db, "admin@acme.example")
+    await talk.say("edit details")
+    menu_token = talk.token("Account name").split(":")[0]
+    await talk.press_token(f"{menu_token}:review")  # no Review button was ever shown
+    assert "That option is not available at this step" in talk.text
+    assert "Which detail do you want to change?" in talk.text
+    assert "something went wrong" not in talk.text
