@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench diagrams clean
+.PHONY: run test lint bench diagrams clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
+
+# The invariant fuzz suite, long: FUZZ_STEPS steps (a bounded run is part of `make test`).
+FUZZ_STEPS ?= 50000
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz --steps $(FUZZ_STEPS)
 
 diagrams: $(STAMP)
 	$(PY) -m bot diagram --out docs/diagrams --readme README.md
