@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from bot.startup.error import StartupError, network_reason
 
@@ -19,16 +19,12 @@ def check_api_url(url: str | None, setting: str) -> None:
     """A Bot API server URL must be the http(s) base URL of the server."""
     if url is None:
         return
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host, parts = None, None
+    parts = _http_url(url)
     fix = (
         f"Set {setting} to your Bot API server's base URL, e.g. http://127.0.0.1:8081, "
         f"or unset it to use {TELEGRAM}."
     )
-    if parts is None or parts.scheme not in ("http", "https") or not host:
+    if parts is None:
         raise StartupError(setting, f"{url!r} is not an http:// or https:// URL.", fix)
     if parts.path.startswith("/bot"):
         raise StartupError(
@@ -52,18 +48,14 @@ def check_webhook_url(url: str | None, setting: str, api_url: str | None) -> Non
                 fix,
             )
         return
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host, parts = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
+    parts = _http_url(url)
+    if parts is None:
         raise StartupError(setting, f"{url!r} is not an https:// URL.", fix)
     if api_url is not None:
         return
     if parts.scheme != "https":
         raise StartupError(setting, f"{url!r}: Telegram only posts to https:// URLs.", fix)
-    if not _public(host):
+    if not _public(parts.hostname or ""):
         raise StartupError(setting, f"{url!r} is not reachable from the internet.", fix)
 
 
@@ -149,3 +141,13 @@ def _public(host: str) -> bool:
         return ipaddress.ip_address(host).is_global
     except ValueError:
         return True  # a DNS name: assume it resolves publicly
+
+
+def _http_url(url: str) -> SplitResult | None:
+    """``url`` split, when it is an http(s) URL with a host; else None."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    return parts if parts.scheme in ("http", "https") and host else None

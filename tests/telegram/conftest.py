@@ -10,6 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.charts import render_usage_chart
+from bot.telegram.testing import TelegramHarness
+from flows.engine import Engine
 from storage.sandbox import FreshDatabase, fresh_demo_database
 from tests.botapi import BotApiServer
 from tests.telegram.stack import LiveBot, Mode
@@ -57,3 +60,22 @@ async def live_any_db(
         yield bot
     finally:
         await bot.stop()
+
+
+@pytest.fixture
+async def hooked(botapi: BotApiServer, sqlite_db: FreshDatabase) -> AsyncIterator[LiveBot]:
+    """The live bot in webhook mode only (tests of the webhook endpoint itself)."""
+    bot = await LiveBot(botapi, sqlite_db, "webhook").start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+@pytest.fixture
+async def harness(sqlite_db: FreshDatabase) -> AsyncIterator[TelegramHarness]:
+    """The real dispatcher in process (no HTTP), drawing usage charts."""
+    engine = Engine(sqlite_db.stores, charts={"telegram": render_usage_chart})
+    harness = TelegramHarness(engine, sqlite_db.sessionmaker)
+    yield harness
+    await harness.close()

@@ -11,19 +11,16 @@ for every failure, and over real HTTP (polling and webhook) for a few.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession
 
-from bot.charts import render_usage_chart
 from bot.telegram import acknowledge
 from bot.telegram.emulator import ApiError, NoAnswer, ProxyPage, ShownMessage
 from bot.telegram.emulator.errors import QUERY_INVALID, bad_request, too_many_requests
 from bot.telegram.emulator.faults import Failure
 from bot.telegram.handlers.errors import NOTHING_CHANGED, SHOWING_FAILED
 from bot.telegram.testing import TelegramHarness, TelegramTestClient
-from flows.engine import Engine
 from storage.sandbox import FreshDatabase
 from tests.storage.helpers import account_id, account_row, audit_rows
 from tests.telegram.stack import LiveBot
@@ -41,14 +38,6 @@ FAILURES: dict[str, Failure] = {
     "connection reset": NoAnswer("reset"),
     "timeout": NoAnswer("timeout"),
 }
-
-
-@pytest.fixture
-async def harness(sqlite_db: FreshDatabase) -> AsyncIterator[TelegramHarness]:
-    engine = Engine(sqlite_db.stores, charts={"telegram": render_usage_chart})
-    harness = TelegramHarness(engine, sqlite_db.sessionmaker)
-    yield harness
-    await harness.close()
 
 
 async def _to_the_final_button(client: TelegramTestClient) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.charts import render_usage_chart
 from bot.telegram.emulator import ApiError
 from bot.telegram.emulator.methods import METHODS
 from bot.telegram.handlers import linking
@@ -16,14 +14,6 @@ from bot.telegram.testing import TelegramHarness, TelegramTestClient
 from flows.engine import Engine
 from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase
-
-
-@pytest.fixture
-async def harness(sqlite_db: FreshDatabase) -> AsyncIterator[TelegramHarness]:
-    engine = Engine(sqlite_db.stores, charts={"telegram": render_usage_chart})
-    harness = TelegramHarness(engine, sqlite_db.sessionmaker)
-    yield harness
-    await harness.close()
 
 
 async def test_send_click_and_see_edits_in_place(harness: TelegramHarness) -> None:

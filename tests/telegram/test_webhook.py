@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiogram.exceptions import TelegramConflictError
 from aiohttp import ClientSession
 
-from storage.sandbox import FreshDatabase
-from tests.botapi import BotApiServer
 from tests.botapi.server import SECRET_HEADER
 from tests.telegram.stack import WEBHOOK_SECRET, LiveBot
 
 CHAT = 6_660_001
-
-
-@pytest.fixture
-async def hooked(botapi: BotApiServer, sqlite_db: FreshDatabase) -> AsyncIterator[LiveBot]:
-    bot = await LiveBot(botapi, sqlite_db, "webhook").start()
-    try:
-        yield bot
-    finally:
-        await bot.stop()
 
 
 async def test_webhook_is_registered_with_the_secret(hooked: LiveBot) -> None:

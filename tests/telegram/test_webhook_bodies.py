@@ -11,14 +11,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession
 
 from bot.telegram import webhook
-from storage.sandbox import FreshDatabase
-from tests.botapi import BotApiServer
 from tests.botapi.server import SECRET_HEADER
 from tests.telegram.stack import WEBHOOK_SECRET, LiveBot
 
@@ -37,15 +34,6 @@ BAD_BODIES: dict[str, bytes] = {
     "no update_id": b'{"message": {"text": "hi"}}',
     "message missing its fields": b'{"update_id": 5, "message": {"text": "abc"}}',
 }
-
-
-@pytest.fixture
-async def hooked(botapi: BotApiServer, sqlite_db: FreshDatabase) -> AsyncIterator[LiveBot]:
-    bot = await LiveBot(botapi, sqlite_db, "webhook").start()
-    try:
-        yield bot
-    finally:
-        await bot.stop()
 
 
 async def _post(bot: LiveBot, body: bytes, secret: str | None = WEBHOOK_SECRET) -> int:
