@@ -1,4 +1,4 @@
-"""``python -m bot <command>``: the command line of DESIGN.md."""
+"""``python -m bot <command>``: the account self-service chatbot's command line."""
 
 from __future__ import annotations
 

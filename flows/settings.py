@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
-    """Timeouts and wording the engine needs; defaults match DESIGN.md."""
+    """Timeouts and wording the engine needs; defaults as in the README's configuration table."""
 
     flow_timeout_seconds: int = 600
     close_confirm_seconds: int = 180

@@ -1,4 +1,4 @@
-"""The demo data set (a contract: scripts and tests rely on it; see DESIGN.md)."""
+"""The demo data set (a contract: scripts and tests rely on it; see docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The layering rule of DESIGN.md: flows/ is channel- and database-agnostic."""
+"""The layering rule (docs/architecture.md): flows/ is channel- and database-agnostic."""
 
 from __future__ import annotations
 

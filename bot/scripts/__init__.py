@@ -1,7 +1,6 @@
 """Conversation scripts: support staff check, without reading code, that every flow behaves.
 
-A script is a short YAML file (see DESIGN.md, "Conversation scripts", and
-docs/support-guide.md). The pieces, in the order a run uses them:
+A script is a short YAML file (see docs/support-guide.md). The pieces, in the order a run uses them:
 
 - :mod:`~bot.scripts.parser` reads files into :mod:`~bot.scripts.model` objects,
   every part with its line number (:mod:`~bot.scripts.yamlnodes`);

@@ -1,4 +1,4 @@
-"""What a conversation script says, as plain dataclasses (see DESIGN.md, "Conversation scripts").
+"""What a conversation script says, as plain dataclasses (format: docs/support-guide.md).
 
 The parser builds these from YAML; the runner only reads them. Every part
 remembers where it was written (:class:`Where`) so that a failure can point

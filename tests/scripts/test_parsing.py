@@ -15,7 +15,7 @@ from bot.scripts.model import ScriptMistake, Where
 from bot.scripts.parser import load_file
 from tests.scripts.helpers import write
 
-DESIGN_EXAMPLE = """
+GUIDE_EXAMPLE = """
 name: Viewer cannot close the account
 as: viewer@acme.example          # the demo user who talks
 channel: telegram                # telegram (default) | terminal
@@ -50,7 +50,7 @@ then:
 
 
 def test_the_design_example_parses(tmp_path: Path) -> None:
-    first, second = load_file(write(tmp_path, DESIGN_EXAMPLE))
+    first, second = load_file(write(tmp_path, GUIDE_EXAMPLE))
     assert first.name == "Viewer cannot close the account"
     assert (first.user, first.channel, first.where.line, first.user_where.line) == (
         "viewer@acme.example",

@@ -1,4 +1,4 @@
-"""Demo data: the contract in DESIGN.md, and seeding twice adds nothing."""
+"""Demo data: the contract in docs/architecture.md, and seeding twice adds nothing."""
 
 from __future__ import annotations
 
