@@ -109,10 +109,10 @@ async def full(db: FreshDatabase, chats: int, total: int, work: str = "menu") ->
     engine = Engine(db.stores, charts={"telegram": render_usage_chart})
     telegram = FakeTelegram(history_limit=8)
     telegram.record_calls = False
-    harness = TelegramHarness(engine, db.sessionmaker, telegram=telegram, record=False)
-    async with db.sessionmaker.begin() as session:
+    harness = TelegramHarness(engine, db.database, telegram=telegram, record=False)
+    async with db.database.transaction() as connection:
         for n in range(chats):
-            await ensure_identity(session, CHANNEL, str(FIRST_CHAT + n), "owner@acme.example")
+            await ensure_identity(connection, CHANNEL, str(FIRST_CHAT + n), "owner@acme.example")
     label = f"full stack, {db.kind}, {work}, {chats} chat{'s' * (chats > 1)}"
     result = await drive(label, telegram, harness.feed, chats, total, workload(work))
     if harness.errors:

@@ -9,18 +9,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.startup.database import check_database_url, database_errors
 from flows.context import ChartRenderer
 from flows.engine import Engine
 from flows.settings import EngineSettings
-from storage.database import make_engine, make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade
 from storage.models import Account
 from storage.store import SqlStoreFactory
+from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +29,7 @@ class Runtime:
     """Everything a channel needs: the engine and the database behind it."""
 
     settings: Settings
-    db: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     engine: Engine
 
 
@@ -43,17 +41,18 @@ def engine_settings(settings: Settings) -> EngineSettings:
     )
 
 
-async def prepare_database(url: str, sessions: async_sessionmaker[AsyncSession]) -> bool:
+async def prepare_database(database: Database) -> bool:
     """Migrate to the latest schema; seed the demo data when there are no accounts yet.
 
     Returns True when the demo data was seeded now.
     """
-    await upgrade(url)
-    async with sessions() as session:
-        accounts = await session.scalar(select(func.count()).select_from(Account))
+    await upgrade(database.url)
+    async with database.transaction() as connection:
+        accounts = await connection.scalar(select(func.count()).select_from(Account))
+        if not accounts:
+            await seed_demo(connection, datetime.now(UTC).date())
     if accounts:
         return False
-    await seed_demo(sessions, datetime.now(UTC).date())
     log.info("new database: demo data seeded")
     return True
 
@@ -73,13 +72,12 @@ async def open_runtime(
     url = settings.database_url
     check_database_url(url)
     with database_errors(url):  # creating the SQLite folder can fail already
-        db = make_engine(url)
-    sessions = make_sessionmaker(db)
+        database = Database(url)
     try:
         if prepare:
             with database_errors(url):  # the first connection is made here
-                await prepare_database(url, sessions)
-        engine = Engine(SqlStoreFactory(sessions), engine_settings(settings), charts=charts)
-        yield Runtime(settings=settings, db=db, sessions=sessions, engine=engine)
+                await prepare_database(database)
+        engine = Engine(SqlStoreFactory(database), engine_settings(settings), charts=charts)
+        yield Runtime(settings=settings, database=database, engine=engine)
     finally:
-        await db.dispose()
+        await database.dispose()

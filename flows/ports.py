@@ -1,8 +1,10 @@
 """What flows need from storage, declared here and implemented in ``storage/``.
 
 flows/ never imports SQLAlchemy: it talks to these Protocols and reads these
-plain, immutable views. One :class:`AccountStore` is one database transaction;
-the engine opens one per inbound update through :class:`StoreFactory`.
+plain, immutable views. One :class:`AccountStore` serves one inbound update: its
+writes commit together when the update's ``transaction()`` block ends cleanly, and
+none of them is kept if it raises; every write re-checks inside the writing
+transaction what it depends on (versions, role, status).
 """
 
 from __future__ import annotations
@@ -176,13 +178,15 @@ class CloseResult:
 
 
 class AccountStore(Protocol):
-    """Storage as seen from one update: every method runs inside one transaction."""
+    """Storage as seen from one update: reads of committed data, atomic writes."""
 
     async def load_conversation(self, key: ConversationKey) -> ConversationRecord | None:
         """The stored record of ``key``, or None for a conversation never seen."""
 
     async def save_conversation(self, record: ConversationRecord) -> None:
-        """Insert or update ``record``; bumps ``record.version``."""
+        """Insert or update ``record``, at the latest when the transaction ends cleanly;
+        then bumps ``record.version``. Raises :class:`ConcurrentUpdate` (here or when the
+        transaction ends) if the stored record changed since it was loaded."""
 
     async def user_context(self, key: ConversationKey) -> UserContext | None:
         """The user linked to this chat, with account and role; None if unlinked."""

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import AuditEntry
-from storage.sql import Executor
 
 
 async def record_audit(
-    session: Executor,
+    connection: AsyncConnection,
     *,
     account_id: int | None,
     user_id: int | None,
@@ -23,7 +23,7 @@ async def record_audit(
     now: datetime,
 ) -> None:
     """Append one audit row; ``changes`` must be JSON-serialisable."""
-    await session.execute(
+    await connection.execute(
         insert(AuditEntry).values(
             account_id=account_id,
             user_id=user_id,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from flows.ports import Catalogue
 from storage import reads
-from storage.sql import Executor
 
 
 class CatalogueCache:
@@ -27,10 +28,10 @@ class CatalogueCache:
         self._value: Catalogue | None = None
         self._read_at = 0.0
 
-    async def get(self, executor: Executor) -> Catalogue:
-        """The cached catalogue, read through ``executor`` when missing or stale."""
+    async def get(self, connection: AsyncConnection) -> Catalogue:
+        """The cached catalogue, read through ``connection`` when missing or stale."""
         now = self._clock()
         if self._value is None or now - self._read_at > self._ttl:
-            self._value = await reads.catalogue(executor)
+            self._value = await reads.catalogue(connection)
             self._read_at = now
         return self._value

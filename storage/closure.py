@@ -9,14 +9,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, exists, not_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.ports import AccountStatus, CloseOutcome, CloseResult, Money, Subscription
 from flows.types import ConversationKey, Role
 from storage import models as m
 from storage.audit import record_audit
 from storage.reads import member_role, subscription
-from storage.sql import NO_SYNC, Executor, execute_dml
+from storage.sql import execute_dml
 
 # No 0/O, 1/I/L: references are read out over the phone to support.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -29,7 +29,7 @@ def new_reference() -> str:
 
 
 async def close_account(
-    session: Executor,
+    connection: AsyncConnection,
     *,
     account_id: int,
     user_id: int,
@@ -47,7 +47,7 @@ async def close_account(
     """
     reference = new_reference()
     closed = await execute_dml(
-        session,
+        connection,
         update(m.Account)
         .where(
             m.Account.id == account_id,
@@ -71,12 +71,12 @@ async def close_account(
         ),
     )
     if closed != 1:
-        return await _why_not(session, account_id, user_id)
+        return await _why_not(connection, account_id, user_id)
 
-    cancelled = await _cancel_subscriptions(session, account_id, now)
-    forfeited = await _forfeit_balance(session, account_id)
+    cancelled = await _cancel_subscriptions(connection, account_id, now)
+    forfeited = await _forfeit_balance(connection, account_id)
     await record_audit(
-        session,
+        connection,
         account_id=account_id,
         user_id=user_id,
         channel=channel,
@@ -88,7 +88,7 @@ async def close_account(
         },
         now=now,
     )
-    await _end_member_flows(session, account_id, keep)
+    await _end_member_flows(connection, account_id, keep)
     return CloseResult(
         CloseOutcome.CLOSED,
         reference=reference,
@@ -98,10 +98,10 @@ async def close_account(
     )
 
 
-async def _why_not(session: Executor, account_id: int, user_id: int) -> CloseResult:
+async def _why_not(connection: AsyncConnection, account_id: int, user_id: int) -> CloseResult:
     role = member_role(user_id)
     row = (
-        await session.execute(
+        await connection.execute(
             select(
                 m.Account.status,
                 m.Account.closed_at,
@@ -125,40 +125,39 @@ async def _why_not(session: Executor, account_id: int, user_id: int) -> CloseRes
 
 
 async def _cancel_subscriptions(
-    session: Executor, account_id: int, now: datetime
+    connection: AsyncConnection, account_id: int, now: datetime
 ) -> tuple[Subscription, ...]:
-    rows = await session.execute(
+    rows = await connection.execute(
         update(m.SubscriptionRow)
         .where(m.SubscriptionRow.account_id == account_id, m.SubscriptionRow.status == "active")
         .values(status="cancelled", cancelled_at=now)
-        .returning(*m.SubscriptionRow.__table__.c),
-        execution_options=NO_SYNC if isinstance(session, AsyncSession) else {},
+        .returning(*m.SubscriptionRow.__table__.c)
     )
     return tuple(sorted((subscription(r) for r in rows), key=lambda s: s.id))
 
 
-async def _forfeit_balance(session: Executor, account_id: int) -> Money:
+async def _forfeit_balance(connection: AsyncConnection, account_id: int) -> Money:
     row = (
-        await session.execute(
+        await connection.execute(
             select(m.Balance.amount, m.Balance.currency).where(m.Balance.account_id == account_id)
         )
     ).one_or_none()
     if row is None:
         currency = (
-            await session.execute(
+            await connection.execute(
                 select(m.Account.billing_currency).where(m.Account.id == account_id)
             )
         ).scalar_one()
         return Money(Decimal("0.00"), currency or "USD")
     await execute_dml(
-        session,
+        connection,
         update(m.Balance).where(m.Balance.account_id == account_id).values(amount=Decimal("0.00")),
     )
     return Money(Decimal(row.amount), row.currency)
 
 
 async def _end_member_flows(
-    session: Executor, account_id: int, keep: Iterable[ConversationKey]
+    connection: AsyncConnection, account_id: int, keep: Iterable[ConversationKey]
 ) -> None:
     """Send every member's chats back to the menu so no half-done flow acts on a closed
     account; bumping the version makes an in-flight save of those chats fail loudly."""
@@ -177,7 +176,7 @@ async def _end_member_flows(
             condition, not_(and_(conv.channel == key.channel, conv.chat_id == key.chat_id))
         )
     await execute_dml(
-        session,
+        connection,
         update(conv)
         .where(condition)
         .values(flow=None, state=None, data={}, menu_token=None, version=conv.version + 1),

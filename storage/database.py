@@ -1,4 +1,10 @@
-"""Engines and sessions for SQLite (aiosqlite, the default) and PostgreSQL (asyncpg)."""
+"""Engines for SQLite (aiosqlite, the default) and PostgreSQL (asyncpg), tuned per backend.
+
+Two engines per database: one for writes, used only by the shared writer
+(``storage.writer``), and one for reads outside any write, in autocommit (a read
+never holds a transaction open). Both are plain SQLAlchemy engines on the drivers
+as shipped; only their settings differ by backend.
+"""
 
 from __future__ import annotations
 
@@ -7,61 +13,64 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
-
-from storage import inline_sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 DEFAULT_URL = "sqlite+aiosqlite:///data/bot.db"
+SQLITE_READERS = 2  # connections (each with its aiosqlite thread) for reads
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for ``url``, tuned per backend; ``kwargs`` go to SQLAlchemy.
+    """The write engine for ``url``; ``kwargs`` go to SQLAlchemy.
 
     SQLite: WAL (readers never block the writer), foreign keys on, and every
-    transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on the
-    busy timeout instead of one failing with SQLITE_BUSY when it upgrades its
-    read lock to a write lock. The parent directory of the file is created.
+    transaction starts with ``BEGIN IMMEDIATE`` so that a writer in another process
+    queues on the busy timeout instead of failing with SQLITE_BUSY when it upgrades
+    its read lock to a write lock. The parent directory of the file is created.
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, **kwargs)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url, **kwargs)
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # Take the write lock up front; a deferred BEGIN would fail instead of waiting.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
     options: dict[str, Any] = {"pool_pre_ping": False}
     if "poolclass" not in kwargs:
-        # Bounded: a burst of updates queues for a connection instead of exhausting
+        # Bounded: a burst of reads queues for a connection instead of exhausting
         # the server's max_connections.
         options.update(pool_size=10, max_overflow=10)
     options.update(kwargs)
     return create_async_engine(url, **options)
 
 
+def make_reader_engine(url: str, writes: AsyncEngine) -> AsyncEngine:
+    """The engine for reads outside any write: autocommit, so no read holds a transaction.
+
+    PostgreSQL shares the write engine's pool; SQLite gets its own small pool (the
+    write engine's ``BEGIN IMMEDIATE`` would make every read take the write lock).
+    """
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(
+            url,
+            pool_size=SQLITE_READERS,
+            max_overflow=0,
+            isolation_level="AUTOCOMMIT",
+            pool_reset_on_return=None,  # nothing to reset: no read opens a transaction
+        )
+    return writes.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    options: dict[str, Any] = {}
-    if "poolclass" not in kwargs:
-        # One connection, used inline on the loop (see storage.inline_sqlite): SQLite
-        # has one writer anyway, and transactions queue for it without blocking.
-        # A caller choosing its own pool gets plain (threaded) aiosqlite instead.
-        options = {
-            "connect_args": {"async_creator_fn": inline_sqlite.connect},
-            "pool_size": 1,
-            "max_overflow": 0,
-            "pool_timeout": 60,
-        }
-    options.update(kwargs)
-    engine = create_async_engine(url, **options)
-    if "connect_args" in options:
-        inline_sqlite.mark_inline(engine)
+    engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take BEGIN away from the driver: we emit our own (see _on_begin).
+        # Take BEGIN away from the driver: the write engine emits its own.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in (
@@ -73,18 +82,4 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # Take the write lock up front; a deferred BEGIN would fail instead of waiting.
-        driver = conn.connection.driver_connection
-        if isinstance(driver, inline_sqlite.InlineConnection):
-            driver.sqlite.execute("BEGIN IMMEDIATE")  # inline: skip SQLAlchemy's layers
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
     return engine
-
-
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded values readable after commit (no implicit refresh)."""
-    return async_sessionmaker(engine, expire_on_commit=False)

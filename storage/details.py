@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.ports import AccountStatus, SaveOutcome, SaveResult
 from flows.types import Role
 from storage.audit import record_audit
 from storage.models import Account, Membership
 from storage.reads import details_and_role
-from storage.sql import Executor, execute_dml
+from storage.sql import execute_dml
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -34,7 +35,7 @@ EDITOR_ROLES = (Role.OWNER.value, Role.ADMIN.value)
 
 
 async def save_details(
-    session: Executor,
+    connection: AsyncConnection,
     *,
     account_id: int,
     user_id: int,
@@ -52,7 +53,7 @@ async def save_details(
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     # The values as they are now: the audit needs "from", and when the version still
     # matches, the conditional UPDATE below guarantees they are what it overwrites.
-    current, role = await details_and_role(session, account_id, user_id)
+    current, role = await details_and_role(connection, account_id, user_id)
     refused = _refusal(current.status, role, current.version, expected_version)
     if refused is not None:
         return SaveResult(refused, current if refused is SaveOutcome.CONFLICT else None)
@@ -72,9 +73,9 @@ async def save_details(
     if "billing_currency" in changes:
         conditions.append(Account.billing_currency.is_(None))
     statement = update(Account).where(*conditions).values(**changes, version=Account.version + 1)
-    if await execute_dml(session, statement) != 1:
+    if await execute_dml(connection, statement) != 1:
         # Something changed between our read and the write (PostgreSQL read committed).
-        current, role = await details_and_role(session, account_id, user_id)
+        current, role = await details_and_role(connection, account_id, user_id)
         refused = _refusal(current.status, role, current.version, expected_version)
         return SaveResult(refused or SaveOutcome.CONFLICT, current)
 
@@ -86,7 +87,7 @@ async def save_details(
     }
     if diff:
         await record_audit(
-            session,
+            connection,
             account_id=account_id,
             user_id=user_id,
             channel=channel,

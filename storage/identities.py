@@ -3,7 +3,7 @@
 Wrong codes are limited per chat and in total (:mod:`storage.link_limits`).
 
 Used by the channels in ``bot/``, not by flows. Every function works inside the
-caller's session and transaction; the caller commits.
+caller's connection and transaction; the caller commits.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.audit import record_audit
 from storage.errors import UnknownUser
@@ -68,10 +68,10 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
-async def find_user_by_email(session: AsyncSession, email: str) -> LinkedUser | None:
+async def find_user_by_email(connection: AsyncConnection, email: str) -> LinkedUser | None:
     """The user with this e-mail address (case-insensitive), or None."""
     row = (
-        await session.execute(
+        await connection.execute(
             select(User.id, User.name, User.email).where(User.email == email.strip().lower())
         )
     ).one_or_none()
@@ -79,21 +79,21 @@ async def find_user_by_email(session: AsyncSession, email: str) -> LinkedUser | 
 
 
 async def _link(
-    session: AsyncSession, channel: str, external_id: str, user_id: int, now: datetime
+    connection: AsyncConnection, channel: str, external_id: str, user_id: int, now: datetime
 ) -> None:
     """Point the chat at ``user_id``, replacing whatever it was linked to before."""
-    statement = insert_for(session, ChatIdentity).values(
+    statement = insert_for(connection, ChatIdentity).values(
         channel=channel, external_id=external_id, user_id=user_id, created_at=now
     )
     statement = statement.on_conflict_do_update(
         index_elements=["channel", "external_id"],
         set_={"user_id": user_id, "created_at": now},
     )
-    await session.execute(statement)
+    await connection.execute(statement)
 
 
 async def ensure_identity(
-    session: AsyncSession,
+    connection: AsyncConnection,
     channel: str,
     external_id: str,
     email: str,
@@ -103,38 +103,37 @@ async def ensure_identity(
 
     Raises :class:`UnknownUser` when nobody has that address.
     """
-    user = await find_user_by_email(session, email)
+    user = await find_user_by_email(connection, email)
     if user is None:
         raise UnknownUser(email)
-    await _link(session, channel, external_id, user.id, now or _utcnow())
+    await _link(connection, channel, external_id, user.id, now or _utcnow())
     return user.id
 
 
 async def issue_link_code(
-    session: AsyncSession, email: str, now: datetime, ttl_seconds: int
+    connection: AsyncConnection, email: str, now: datetime, ttl_seconds: int
 ) -> str:
     """A fresh single-use code for the user with ``email``, valid ``ttl_seconds``.
 
     Raises :class:`UnknownUser` when nobody has that address.
     """
-    user = await find_user_by_email(session, email)
+    user = await find_user_by_email(connection, email)
     if user is None:
         raise UnknownUser(email)
     code = secrets.token_urlsafe(6)  # 8 characters, 48 random bits, fits a /start payload
-    session.add(
-        LinkCode(
+    await connection.execute(
+        insert(LinkCode).values(
             code_hash=hash_code(code),
             user_id=user.id,
             created_at=now,
             expires_at=now + timedelta(seconds=ttl_seconds),
         )
     )
-    await session.flush()
     return code
 
 
 async def redeem_link_code(
-    session: AsyncSession,
+    connection: AsyncConnection,
     channel: str,
     external_id: str,
     code: str,
@@ -148,25 +147,25 @@ async def redeem_link_code(
     stops rather than slows. Every refusal writes an audit row (``link.code_refused``,
     with the chat and the reason, never the code), in the caller's transaction.
     """
-    lock = await current_lock(session, channel, external_id, now, limits)
+    lock = await current_lock(connection, channel, external_id, now, limits)
     if lock is not None:
-        await _audit_refusal(session, channel, external_id, LinkOutcome.LOCKED, lock, now)
+        await _audit_refusal(connection, channel, external_id, LinkOutcome.LOCKED, lock, now)
         return LinkResult(LinkOutcome.LOCKED, locked_until=lock.until)
-    result = await _redeem(session, channel, external_id, code, now)
+    result = await _redeem(connection, channel, external_id, code, now)
     if result.outcome is LinkOutcome.LINKED:
         return result  # a success never counts against the chat
-    await record_failure(session, channel, external_id, result.outcome.value, now, limits)
+    await record_failure(connection, channel, external_id, result.outcome.value, now, limits)
     # Asked again so that the failure which reaches a limit already says so.
-    lock = await current_lock(session, channel, external_id, now, limits)
-    await _audit_refusal(session, channel, external_id, result.outcome, lock, now)
+    lock = await current_lock(connection, channel, external_id, now, limits)
+    await _audit_refusal(connection, channel, external_id, result.outcome, lock, now)
     return LinkResult(result.outcome, locked_until=None if lock is None else lock.until)
 
 
 async def _redeem(
-    session: AsyncSession, channel: str, external_id: str, code: str, now: datetime
+    connection: AsyncConnection, channel: str, external_id: str, code: str, now: datetime
 ) -> LinkResult:
     row = (
-        await session.execute(
+        await connection.execute(
             select(LinkCode.id, LinkCode.expires_at, LinkCode.used_at, User.id.label("user_id"))
             .join(User, User.id == LinkCode.user_id)
             .where(LinkCode.code_hash == hash_code(code))
@@ -180,22 +179,24 @@ async def _redeem(
         return LinkResult(LinkOutcome.EXPIRED)
     # Guarded on used_at so two chats redeeming at once cannot both win.
     marked = await execute_dml(
-        session,
+        connection,
         update(LinkCode)
         .where(LinkCode.id == row.id, LinkCode.used_at.is_(None))
         .values(used_at=now),
     )
     if marked != 1:
         return LinkResult(LinkOutcome.USED)
-    await _link(session, channel, external_id, row.user_id, now)
+    await _link(connection, channel, external_id, row.user_id, now)
     user = (
-        await session.execute(select(User.id, User.name, User.email).where(User.id == row.user_id))
+        await connection.execute(
+            select(User.id, User.name, User.email).where(User.id == row.user_id)
+        )
     ).one()
     return LinkResult(LinkOutcome.LINKED, LinkedUser(user.id, user.name, user.email))
 
 
 async def _audit_refusal(
-    session: AsyncSession,
+    connection: AsyncConnection,
     channel: str,
     external_id: str,
     outcome: LinkOutcome,
@@ -208,7 +209,7 @@ async def _audit_refusal(
     if lock is not None:
         changes.update(locked_by=lock.scope.value, locked_until=lock.until.isoformat())
     await record_audit(
-        session,
+        connection,
         account_id=None,
         user_id=None,
         channel=channel,
@@ -219,7 +220,7 @@ async def _audit_refusal(
 
 
 async def link_by_phone(
-    session: AsyncSession,
+    connection: AsyncConnection,
     channel: str,
     external_id: str,
     phone_e164: str,
@@ -227,7 +228,7 @@ async def link_by_phone(
 ) -> LinkedUser | None:
     """Link the chat to the user whose phone is ``phone_e164`` (a shared contact)."""
     row = (
-        await session.execute(
+        await connection.execute(
             select(User.id, User.name, User.email)
             .where(User.phone == phone_e164)
             .order_by(User.id)
@@ -236,14 +237,14 @@ async def link_by_phone(
     ).one_or_none()
     if row is None:
         return None
-    await _link(session, channel, external_id, row.id, now or _utcnow())
+    await _link(connection, channel, external_id, row.id, now or _utcnow())
     return LinkedUser(row.id, row.name, row.email)
 
 
-async def unlink(session: AsyncSession, channel: str, external_id: str) -> bool:
+async def unlink(connection: AsyncConnection, channel: str, external_id: str) -> bool:
     """Forget the chat's link; True if there was one."""
     removed = await execute_dml(
-        session,
+        connection,
         delete(ChatIdentity).where(
             ChatIdentity.channel == channel, ChatIdentity.external_id == external_id
         ),

@@ -14,9 +14,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import LinkAttempt
-from storage.sql import Executor, execute_dml
+from storage.sql import execute_dml
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class Lock:
 
 
 async def current_lock(
-    session: Executor, channel: str, external_id: str, now: datetime, limits: LinkLimits
+    connection: AsyncConnection, channel: str, external_id: str, now: datetime, limits: LinkLimits
 ) -> Lock | None:
     """The lock on redeeming codes in this chat at ``now``, or None; one SELECT.
 
@@ -68,7 +69,7 @@ async def current_lock(
     cutoff = now - limits.window
     this_chat = (LinkAttempt.channel == channel, LinkAttempt.external_id == external_id)
     row = (
-        await session.execute(
+        await connection.execute(
             select(
                 _nth_latest(limits.per_chat, cutoff, *this_chat).label("chat"),
                 _nth_latest(limits.total, cutoff).label("total"),
@@ -101,7 +102,7 @@ def _nth_latest(n: int, cutoff: datetime, *where: ColumnElement[bool]) -> Scalar
 
 
 async def record_failure(
-    session: Executor,
+    connection: AsyncConnection,
     channel: str,
     external_id: str,
     outcome: str,
@@ -115,10 +116,10 @@ async def record_failure(
     total may overshoot by the number of redemptions in flight; the per-chat count is
     exact because one chat's updates are handled one at a time.
     """
-    await session.execute(
+    await connection.execute(
         insert(LinkAttempt).values(
             channel=channel, external_id=external_id, outcome=outcome, created_at=now
         )
     )
     stale = delete(LinkAttempt).where(LinkAttempt.created_at <= now - limits.window)
-    await execute_dml(session, stale)
+    await execute_dml(connection, stale)

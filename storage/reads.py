@@ -8,7 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, select
+from sqlalchemy import Row, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.ports import (
     AccountDetails,
@@ -21,61 +22,11 @@ from flows.ports import (
     PackageInfo,
     Subscription,
     UsageReport,
-    UserContext,
 )
-from flows.types import ConversationKey, Role
+from flows.types import Role
 from storage import models as m
-from storage.sql import Executor
 
 _ACCOUNT = m.Account.__table__.c
-
-
-# Built once: this runs on every update, and building it costs more than running it.
-_USER_CONTEXT = (
-    select(
-        m.User.id,
-        m.User.name,
-        m.User.email,
-        m.Account.id.label("account_id"),
-        m.Account.name.label("account_name"),
-        m.Membership.role,
-        m.Account.package_code,
-        m.Account.status,
-        m.Account.closed_at,
-        m.Account.closure_reference,
-    )
-    .select_from(m.ChatIdentity)
-    .join(m.User, m.User.id == m.ChatIdentity.user_id)
-    .join(m.Membership, m.Membership.user_id == m.User.id)
-    .join(m.Account, m.Account.id == m.Membership.account_id)
-    .where(
-        m.ChatIdentity.channel == bindparam("channel"),
-        m.ChatIdentity.external_id == bindparam("chat_id"),
-    )
-    # A user in several accounts acts on the oldest membership.
-    .order_by(m.Membership.id)
-    .limit(1)
-)
-
-
-async def user_context(session: Executor, key: ConversationKey) -> UserContext | None:
-    """Identity -> user -> membership -> account, in one statement."""
-    parameters = {"channel": key.channel, "chat_id": key.chat_id}
-    row = (await session.execute(_USER_CONTEXT, parameters)).one_or_none()
-    if row is None:
-        return None
-    return UserContext(
-        user_id=row.id,
-        user_name=row.name,
-        email=row.email,
-        account_id=row.account_id,
-        account_name=row.account_name,
-        role=Role(row.role),
-        package_code=row.package_code,
-        account_status=AccountStatus(row.status),
-        closed_at=row.closed_at,
-        closure_reference=row.closure_reference,
-    )
 
 
 def member_role(user_id: int | None) -> Any:
@@ -88,7 +39,7 @@ def member_role(user_id: int | None) -> Any:
 
 
 async def details_and_role(
-    session: Executor, account_id: int, user_id: int | None = None
+    connection: AsyncConnection, account_id: int, user_id: int | None = None
 ) -> tuple[AccountDetails, Role | None]:
     """The account's details and, when ``user_id`` is given, that user's role on it."""
     owner = select(m.Membership.user_id).where(
@@ -97,7 +48,7 @@ async def details_and_role(
     owner_id = owner.order_by(m.Membership.id).limit(1).scalar_subquery()
     role = member_role(user_id)
     row = (
-        await session.execute(
+        await connection.execute(
             select(
                 *_ACCOUNT,
                 m.Package.name.label("package_name"),
@@ -136,17 +87,17 @@ def _details(row: Row[Any, *tuple[Any, ...]]) -> AccountDetails:
     )
 
 
-async def catalogue(session: Executor) -> Catalogue:
+async def catalogue(connection: AsyncConnection) -> Catalogue:
     """Every package (in upgrade order) with features and allowances, and every meter."""
     features: dict[str, list[str]] = defaultdict(list)
-    for code, feature in await session.execute(
+    for code, feature in await connection.execute(
         select(m.PackageFeature.package_code, m.PackageFeature.feature).order_by(
             m.PackageFeature.package_code, m.PackageFeature.position
         )
     ):
         features[code].append(feature)
     allowances: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, meter, included in await session.execute(
+    for code, meter, included in await connection.execute(
         select(
             m.PackageAllowance.package_code,
             m.PackageAllowance.meter_code,
@@ -163,11 +114,13 @@ async def catalogue(session: Executor) -> Catalogue:
             allowances=dict(allowances[p.code]),
             self_service_closure=p.self_service_closure,
         )
-        for p in await session.execute(select(*m.Package.__table__.c).order_by(m.Package.position))
+        for p in await connection.execute(
+            select(*m.Package.__table__.c).order_by(m.Package.position)
+        )
     )
     meters = tuple(
         Meter(code=r.code, label=r.label, unit=r.unit)
-        for r in await session.execute(
+        for r in await connection.execute(
             select(m.Meter.code, m.Meter.label, m.Meter.unit).order_by(m.Meter.position)
         )
     )
@@ -180,7 +133,7 @@ def month_bounds(today: date) -> tuple[date, date]:
     return today.replace(day=1), today.replace(day=last)
 
 
-async def _account_money(session: Executor, account_id: int) -> Row[Any]:
+async def _account_money(connection: AsyncConnection, account_id: int) -> Row[Any]:
     """Name, package, member count and balance (defaulting to zero) of an account."""
     members = (
         select(func.count())
@@ -189,7 +142,7 @@ async def _account_money(session: Executor, account_id: int) -> Row[Any]:
         .scalar_subquery()
     )
     return (
-        await session.execute(
+        await connection.execute(
             select(
                 m.Account.name,
                 m.Account.package_code,
@@ -206,9 +159,11 @@ async def _account_money(session: Executor, account_id: int) -> Row[Any]:
     ).one()
 
 
-async def active_subscriptions(session: Executor, account_id: int) -> tuple[Subscription, ...]:
+async def active_subscriptions(
+    connection: AsyncConnection, account_id: int
+) -> tuple[Subscription, ...]:
     """The account's active subscriptions, oldest first."""
-    rows = await session.execute(
+    rows = await connection.execute(
         select(*m.SubscriptionRow.__table__.c)
         .where(m.SubscriptionRow.account_id == account_id, m.SubscriptionRow.status == "active")
         .order_by(m.SubscriptionRow.id)
@@ -228,19 +183,19 @@ def subscription(row: Row[Any]) -> Subscription:
 
 
 async def usage_report(
-    session: Executor, account_id: int, today: date, cat: Catalogue | None = None
+    connection: AsyncConnection, account_id: int, today: date, cat: Catalogue | None = None
 ) -> UsageReport:
     """Usage this calendar month against the package, with balance and subscriptions.
 
     Meters the package does not include are shown only when something was used.
     """
     start, end = month_bounds(today)
-    account = await _account_money(session, account_id)
-    cat = cat or await catalogue(session)
+    account = await _account_money(connection, account_id)
+    cat = cat or await catalogue(connection)
     package = next(p for p in cat.packages if p.code == account.package_code)
     used: dict[str, int] = dict(
         (
-            await session.execute(
+            await connection.execute(
                 select(m.UsageRecord.meter_code, m.UsageRecord.used).where(
                     and_(
                         m.UsageRecord.account_id == account_id, m.UsageRecord.period_start == start
@@ -260,17 +215,17 @@ async def usage_report(
         period_end=end,
         meters=meters,
         balance=Money(Decimal(account.amount), account.currency),
-        subscriptions=await active_subscriptions(session, account_id),
+        subscriptions=await active_subscriptions(connection, account_id),
     )
 
 
-async def closure_preview(session: Executor, account_id: int) -> ClosurePreview:
+async def closure_preview(connection: AsyncConnection, account_id: int) -> ClosurePreview:
     """What closing the account would cancel and forfeit, and how many lose access."""
-    account = await _account_money(session, account_id)
+    account = await _account_money(connection, account_id)
     return ClosurePreview(
         account_name=account.name,
         package_code=account.package_code,
-        subscriptions=await active_subscriptions(session, account_id),
+        subscriptions=await active_subscriptions(connection, account_id),
         balance=Money(Decimal(account.amount), account.currency),
         members_losing_access=account.members,
     )

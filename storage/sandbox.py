@@ -20,18 +20,13 @@ from typing import Literal
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from storage.database import make_engine, make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade
 from storage.store import SqlStoreFactory
+from storage.unit_of_work import Database
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 Kind = Literal["sqlite", "postgresql"]
@@ -51,18 +46,16 @@ class FreshDatabase:
 
     kind: Kind
     url: str
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
+    database: Database
     stores: SqlStoreFactory = field(init=False)
     _cleanup_path: Path | None = None
 
     def __post_init__(self) -> None:
-        self.sessionmaker = make_sessionmaker(self.engine)
-        self.stores = SqlStoreFactory(self.sessionmaker)
+        self.stores = SqlStoreFactory(self.database)
 
     async def dispose(self) -> None:
         """Close connections and delete the database."""
-        await self.engine.dispose()
+        await self.database.dispose()
         if self.kind == "postgresql":
             database = make_url(self.url).database
             assert database is not None
@@ -104,13 +97,14 @@ def _schema_fingerprint(today: date) -> str:
 
 async def _build(url: str, today: date) -> None:
     await upgrade(url)
-    engine = make_engine(url, poolclass=NullPool)
+    database = Database(url, poolclass=NullPool)
     try:
-        await seed_demo(make_sessionmaker(engine), today)
+        async with database.transaction() as connection:
+            await seed_demo(connection, today)
     finally:
-        # NullPool: this closes the last connection, which folds the SQLite WAL into
-        # the main file, so a plain copy of that file is a complete database.
-        await engine.dispose()
+        # Closing the last connection folds the SQLite WAL into the main file, so a
+        # plain copy of that file is a complete database.
+        await database.dispose()
 
 
 async def _fresh_sqlite(today: date, workdir: Path | None) -> FreshDatabase:
@@ -129,7 +123,7 @@ async def _fresh_sqlite(today: date, workdir: Path | None) -> FreshDatabase:
     target = workdir / f"demo-{uuid.uuid4().hex[:12]}.db"
     shutil.copyfile(template, target)
     url = f"sqlite+aiosqlite:///{target}"
-    return FreshDatabase("sqlite", url, make_engine(url), _cleanup_path=cleanup)
+    return FreshDatabase("sqlite", url, Database(url), _cleanup_path=cleanup)
 
 
 def _admin_engine() -> AsyncEngine:
@@ -158,7 +152,7 @@ async def _fresh_postgresql(today: date) -> FreshDatabase:
     finally:
         await admin.dispose()
     url = make_url(postgres_base_url()).set(database=name).render_as_string(hide_password=False)
-    return FreshDatabase("postgresql", url, make_engine(url, pool_size=5, max_overflow=5))
+    return FreshDatabase("postgresql", url, Database(url, pool_size=5, max_overflow=5))
 
 
 async def _postgres_template(today: date) -> str:

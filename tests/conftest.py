@@ -16,7 +16,7 @@ from tests.backends import require_postgresql
 
 @pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest) -> AsyncIterator[FreshDatabase]:
-    """A private database with the demo data: ``.url``, ``.engine``, ``.sessionmaker``,
+    """A private database with the demo data: ``.url``, ``.database`` (transactions and reads),
     ``.stores`` (a ``SqlStoreFactory``)."""
     kind = request.param
     if kind == "postgresql":

@@ -47,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
 async def chat(email: str) -> int:
     """Chat on the configured database (migrated and seeded if new)."""
     async with open_runtime(get_settings()) as runtime:
-        async with runtime.sessions.begin() as session:
+        async with runtime.database.transaction() as connection:
             try:
-                await ensure_identity(session, CHANNEL, email, email)
+                await ensure_identity(connection, CHANNEL, email, email)
             except UnknownUser:
                 print(f"There is no user with the e-mail {email}.", file=sys.stderr)
                 return 2
@@ -61,9 +61,9 @@ async def record(email: str, target: Path) -> int:
     """Chat on fresh demo data, as scripts run, then write what happened to ``target``."""
     database = await fresh_demo_database("sqlite")
     try:
-        async with database.sessionmaker.begin() as session:
+        async with database.database.transaction() as connection:
             try:
-                await ensure_identity(session, CHANNEL, email, email)
+                await ensure_identity(connection, CHANNEL, email, email)
             except UnknownUser:
                 print(f"There is no user with the e-mail {email}.", file=sys.stderr)
                 return 2
@@ -75,7 +75,7 @@ async def record(email: str, target: Path) -> int:
             await converse(TerminalConversation(engine, email), recorder)
         finally:
             name = f"Recorded as {email} on {datetime.now(UTC):%d %b %Y}"
-            then = await then_lines(database.sessionmaker, email)
+            then = await then_lines(database.database, email)
             recorder.write(target, name, then)
             print(
                 f"\nWrote {target}. Run it with: python -m bot script run {target}",

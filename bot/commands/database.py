@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from bot.config import get_settings
 from bot.startup.database import check_database_url, database_errors
-from storage.database import make_engine, make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade
+from storage.unit_of_work import Database
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,8 +42,9 @@ async def _demo() -> None:
     check_database_url(url)
     with database_errors(url):
         await upgrade(url)
-        db = make_engine(url)
+        database = Database(url)
     try:
-        await seed_demo(make_sessionmaker(db), datetime.now(UTC).date())
+        async with database.transaction() as connection:
+            await seed_demo(connection, datetime.now(UTC).date())
     finally:
-        await db.dispose()
+        await database.dispose()

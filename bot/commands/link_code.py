@@ -31,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
 
 async def link_code(settings: Settings, email: str, ttl: int | None) -> int:
     ttl = ttl or settings.link_code_ttl_seconds
-    async with open_runtime(settings) as runtime, runtime.sessions.begin() as session:
+    async with open_runtime(settings) as runtime, runtime.database.transaction() as connection:
         try:
-            code = await issue_link_code(session, email, datetime.now(UTC), ttl)
+            code = await issue_link_code(connection, email, datetime.now(UTC), ttl)
         except UnknownUser:
             print(f"There is no user with the e-mail {email}.", file=sys.stderr)
             return 2

@@ -79,8 +79,8 @@ class TerminalSession:
         self._engine = engine
 
     async def open(self, email: str) -> ScriptChannel:
-        async with self._database.sessionmaker.begin() as session:
-            await ensure_identity(session, self.channel, email, email)
+        async with self._database.database.transaction() as connection:
+            await ensure_identity(connection, self.channel, email, email)
         return TerminalChannel(TerminalConversation(self._engine, email))
 
     async def close(self) -> None:

@@ -6,11 +6,14 @@ These read the tables through SQLAlchemy, not through the engine, so a flow that
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.scripts.model import ScriptMistake, Then, Where
 from storage.models import Account, Balance, Membership, SubscriptionRow, User
+from storage.unit_of_work import Database
 
 # Every stored account column a script may check, in table order.
 ACCOUNT_FIELDS: tuple[str, ...] = tuple(
@@ -18,16 +21,18 @@ ACCOUNT_FIELDS: tuple[str, ...] = tuple(
 )
 
 
-async def account_of(session: AsyncSession, email: str, where: Where) -> Account:
-    """The account the user with ``email`` belongs to (their oldest membership)."""
-    account = await session.scalar(
-        select(Account)
-        .join(Membership, Membership.account_id == Account.id)
-        .join(User, User.id == Membership.user_id)
-        .where(User.email == email)
-        .order_by(Membership.id)
-        .limit(1)
-    )
+async def account_of(connection: AsyncConnection, email: str, where: Where) -> Row[Any]:
+    """The stored account row of the user with ``email`` (their oldest membership)."""
+    account = (
+        await connection.execute(
+            select(*Account.__table__.columns)
+            .join(Membership, Membership.account_id == Account.id)
+            .join(User, User.id == Membership.user_id)
+            .where(User.email == email)
+            .order_by(Membership.id)
+            .limit(1)
+        )
+    ).one_or_none()
     if account is None:
         raise ScriptMistake(where, f"there is no demo user {email} with an account")
     return account
@@ -40,12 +45,12 @@ def _same(stored: object, expected: str | None) -> bool:
 
 
 async def check_then(
-    then: Then, sessions: async_sessionmaker[AsyncSession], default_user: str
+    then: Then, database: Database, default_user: str
 ) -> list[str]:
     """What differs from ``then``, one plain sentence per difference (empty: all good)."""
     problems: list[str] = []
-    async with sessions() as session:
-        account = await account_of(session, then.of_user or default_user, then.where)
+    async with database.reading() as connection:
+        account = await account_of(connection, then.of_user or default_user, then.where)
         for name, expected in then.account.items():
             stored = getattr(account, name)
             if not _same(stored, expected):
@@ -55,7 +60,7 @@ async def check_then(
                     f'but it is stored as "{stored}"'
                 )
         if then.subscriptions is not None:
-            active = await session.scalar(
+            active = await connection.scalar(
                 select(func.count())
                 .select_from(SubscriptionRow)
                 .where(SubscriptionRow.account_id == account.id, SubscriptionRow.status == "active")
@@ -65,7 +70,7 @@ async def check_then(
                     f"active subscriptions: expected {then.subscriptions}, but there are {active}"
                 )
         if then.balance is not None:
-            balance = await session.scalar(
+            balance = await connection.scalar(
                 select(Balance.amount).where(Balance.account_id == account.id)
             )
             if balance is None or balance != then.balance:

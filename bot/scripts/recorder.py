@@ -15,13 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.scripts.channels import ScriptReply
 from bot.scripts.checks import account_of
 from bot.scripts.expectations import NoSuchButton, find_button
 from bot.scripts.model import Where
 from storage.models import Balance, SubscriptionRow
+from storage.unit_of_work import Database
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 VOLATILE = re.compile(
@@ -92,16 +92,16 @@ class Recorder:
         path.write_text(self.script(name, then), encoding="utf-8")
 
 
-async def then_lines(sessions: async_sessionmaker[AsyncSession], email: str) -> list[str]:
+async def then_lines(database: Database, email: str) -> list[str]:
     """A ``then:`` block with the account's status, active subscriptions and balance now."""
-    async with sessions() as session:
-        account = await account_of(session, email, Where(Path("-"), 1))
-        active = await session.scalar(
+    async with database.reading() as connection:
+        account = await account_of(connection, email, Where(Path("-"), 1))
+        active = await connection.scalar(
             select(func.count())
             .select_from(SubscriptionRow)
             .where(SubscriptionRow.account_id == account.id, SubscriptionRow.status == "active")
         )
-        balance = await session.scalar(
+        balance = await connection.scalar(
             select(Balance.amount).where(Balance.account_id == account.id)
         )
     amount = quoted(str(Decimal(balance or 0).quantize(Decimal("0.01"))))

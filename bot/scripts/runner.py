@@ -128,7 +128,7 @@ async def run_script(script: Script) -> ScriptResult:
         for step in script.steps:
             await play.step(step)
         if script.then is not None:
-            problems = await check_then(script.then, database.sessionmaker, script.user)
+            problems = await check_then(script.then, database.database, script.user)
             if problems:
                 then = script.then.where
                 heading = f"After the conversation (then: {then.path.name}, line {then.line})"

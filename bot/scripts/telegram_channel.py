@@ -91,7 +91,7 @@ class TelegramSession:
             from bot.telegram.testing import TelegramHarness
         except ImportError as missing:
             raise ChannelUnavailable(f"the Telegram test harness cannot load: {missing}") from None
-        return cls(TelegramHarness(engine, database.sessionmaker))
+        return cls(TelegramHarness(engine, database.database))
 
     async def open(self, email: str) -> ScriptChannel:
         chat_id, self._next_chat = self._next_chat, self._next_chat + 1

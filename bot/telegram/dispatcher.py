@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 from aiogram.types import BotCommand
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.telegram.handlers import routers
 from bot.telegram.middlewares import ChatOrderMiddleware, FloodGuardMiddleware, TurnMiddleware
 from flows.engine import Engine
+from storage.unit_of_work import Database
 
 COMMANDS = [
     BotCommand(command="menu", description="Main menu"),
@@ -20,17 +20,16 @@ COMMANDS = [
 
 
 def build_dispatcher(
-    engine: Engine, sessions: async_sessionmaker[AsyncSession], settings: Settings
+    engine: Engine, database: Database, settings: Settings
 ) -> Dispatcher:
-    """A dispatcher whose handlers get ``engine``, ``sessions`` and ``settings``.
+    """A dispatcher whose handlers get ``engine``, ``database`` and ``settings``.
 
     aiogram's FSM is off: conversation state lives in the database, in the engine's
     records, so a restart resumes every chat where it was.
     """
-    dispatcher = Dispatcher(disable_fsm=True, engine=engine, sessions=sessions, settings=settings)
+    dispatcher = Dispatcher(disable_fsm=True, engine=engine, database=database, settings=settings)
     # Order matters: the chat lock first (taken in arrival order), then the flood guard
-    # (a flood queues behind the lock and is dropped in order). The linking router adds
-    # the database session middleware for its own handlers.
+    # (a flood queues behind the lock and is dropped in order).
     dispatcher.update.outer_middleware(ChatOrderMiddleware())
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
     dispatcher.update.outer_middleware(TurnMiddleware())

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from aiogram import Bot
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.types import ErrorEvent, Update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -20,6 +19,7 @@ from bot.telegram.emulator import FakeTelegram
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.retry import install_retry
 from flows.engine import Engine
+from storage.unit_of_work import Database
 
 if TYPE_CHECKING:
     from bot.telegram.testing import TelegramTestClient
@@ -33,7 +33,7 @@ class TelegramHarness:
     def __init__(
         self,
         engine: Engine,
-        sessions: async_sessionmaker[AsyncSession],
+        database: Database,
         settings: Settings | None = None,
         *,
         telegram: FakeTelegram | None = None,
@@ -44,15 +44,15 @@ class TelegramHarness:
         install_retry(self.session)
         pin_response_types()
         self.bot = Bot(self.telegram.token, session=self.session)
-        self.sessions = sessions
+        self.database = database
         settings = settings or Settings(flood_limit_per_minute=TEST_FLOOD_LIMIT)
-        self.dispatcher = build_dispatcher(engine, sessions, settings)
+        self.dispatcher = build_dispatcher(engine, database, settings)
         self.errors: list[BaseException] = []
         self.dispatcher.errors.register(self._remember_error)
 
     @classmethod
     def for_runtime(cls, runtime: Runtime, **options: Any) -> TelegramHarness:
-        return cls(runtime.engine, runtime.sessions, **options)
+        return cls(runtime.engine, runtime.database, **options)
 
     async def _remember_error(self, event: ErrorEvent) -> None:
         self.errors.append(event.exception)

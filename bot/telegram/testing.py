@@ -12,7 +12,7 @@ Quick start::
 
 API
 ---
-:class:`TelegramHarness` (``engine, sessions, settings=None, *, telegram=None``) owns
+:class:`TelegramHarness` (``engine, database, settings=None, *, telegram=None``) owns
 one ``Bot`` on an :class:`EmulatedSession`, the dispatcher from
 ``build_dispatcher`` and a :class:`FakeTelegram`; ``harness.client(chat_id)``
 makes a client; several clients share one harness (many chats, one bot).
@@ -22,7 +22,7 @@ makes a client; several clients share one harness (many chats, one bot).
 ``harness.telegram.fail(method, failure, times=1)`` makes a method fail as Telegram,
 its proxy or the network can (:mod:`bot.telegram.emulator.faults`).
 
-:class:`TelegramTestClient` (``runtime | harness | engine, sessions=None, *,
+:class:`TelegramTestClient` (``runtime | harness | engine, database=None, *,
 chat_id, user_id=None, first_name``) is one person in one private chat:
 
 - ``await send(text)``, ``await click(label_or_data)``, ``await press(message_id,
@@ -46,8 +46,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.telegram.chat import CHANNEL
@@ -56,6 +54,7 @@ from bot.telegram.emulator import Button, CallbackAnswer, FakeTelegram, ShownMes
 from bot.telegram.harness import TelegramHarness
 from flows.engine import Engine
 from storage.identities import ensure_identity
+from storage.unit_of_work import Database
 
 SentMessage = ShownMessage
 __all__ = ["Button", "CallbackAnswer", "EmulatedSession", "FakeTelegram", "RecordedCall",
@@ -68,7 +67,7 @@ class TelegramTestClient:
     def __init__(
         self,
         target: TelegramHarness | Runtime | Engine,
-        sessions: async_sessionmaker[AsyncSession] | None = None,
+        database: Database | None = None,
         *,
         chat_id: int = 1001,
         user_id: int | None = None,
@@ -80,9 +79,9 @@ class TelegramTestClient:
         elif isinstance(target, Runtime):
             self.harness = TelegramHarness.for_runtime(target, settings=settings)
         else:
-            if sessions is None:
-                raise TypeError("an Engine needs its sessions (async_sessionmaker) too")
-            self.harness = TelegramHarness(target, sessions, settings)
+            if database is None:
+                raise TypeError("an Engine needs its Database too")
+            self.harness = TelegramHarness(target, database, settings)
         self.telegram = self.harness.telegram
         self.chat_id = chat_id
         self.user_id = chat_id if user_id is None else user_id
@@ -113,8 +112,8 @@ class TelegramTestClient:
 
     async def link_as(self, email: str) -> int:
         """Link this chat to the user with ``email``; returns the user id."""
-        async with self.harness.sessions.begin() as session:
-            return await ensure_identity(session, CHANNEL, str(self.chat_id), email)
+        async with self.harness.database.transaction() as connection:
+            return await ensure_identity(connection, CHANNEL, str(self.chat_id), email)
 
     async def _step(self, update: dict[str, Any]) -> list[SentMessage]:
         start = len(self.chat.events)

@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.runtime import prepare_database
-from storage.database import make_engine, make_sessionmaker
 from storage.sandbox import postgres_base_url
+from storage.unit_of_work import Database
 from tests.backends import require_postgresql
 from tests.botapi import BotApiServer
 from tests.cli.leaky_api import start_leaky_bot_api
@@ -210,9 +210,9 @@ async def run_all(tmp: Path) -> dict[str, Outcome]:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         seeded = f"sqlite+aiosqlite:///{tmp / 'seeded.db'}"
-        db = make_engine(seeded)
-        await prepare_database(seeded, make_sessionmaker(db))
-        await db.dispose()
+        database = Database(seeded)
+        await prepare_database(database)
+        await database.dispose()
         leaky, leaky_url = await start_leaky_bot_api()
         try:
             async with BotApiServer(token=TOKEN) as botapi:

@@ -45,8 +45,8 @@ class Talk:
     async def open(
         cls, engine: Engine, db: FreshDatabase, email: str, channel: str = "test"
     ) -> Talk:
-        async with db.sessionmaker.begin() as session:
-            await ensure_identity(session, channel, email, email)
+        async with db.database.transaction() as connection:
+            await ensure_identity(connection, channel, email, email)
         return cls(engine, ConversationKey(channel, email))
 
     async def say(self, text: str) -> list[Reply]:
@@ -82,8 +82,10 @@ class Talk:
         return replies
 
 
-async def account_named(db: FreshDatabase, name: str) -> Account:
-    async with db.sessionmaker() as session:
-        account = await session.scalar(select(Account).where(Account.name == name))
+async def account_named(db: FreshDatabase, name: str) -> Any:
+    """The stored account row named ``name`` (columns as attributes)."""
+    async with db.database.reading() as connection:
+        query = select(*Account.__table__.columns).where(Account.name == name)
+        account = (await connection.execute(query)).one_or_none()
     assert account is not None
     return account

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -21,10 +22,10 @@ async def at_final_step(talk: Talk) -> None:
     assert "Close Acme Trading Ltd permanently" in talk.labels[0]
 
 
-async def audit_actions(db: FreshDatabase, action: str) -> list[AuditEntry]:
-    async with db.sessionmaker() as session:
-        rows = await session.scalars(select(AuditEntry).where(AuditEntry.action == action))
-        return list(rows.all())
+async def audit_actions(db: FreshDatabase, action: str) -> list[Any]:
+    async with db.database.reading() as connection:
+        query = select(*AuditEntry.__table__.columns).where(AuditEntry.action == action)
+        return list((await connection.execute(query)).all())
 
 
 async def test_step_one_says_exactly_what_will_be_lost(db: FreshDatabase) -> None:
@@ -61,13 +62,13 @@ async def test_the_whole_closure_cancels_forfeits_audits_and_locks_everyone_out(
 
     account = await account_named(db, "Acme Trading Ltd")
     assert account.status == "closed" and account.closed_at is not None
-    async with db.sessionmaker() as session:
-        active = await session.scalar(
+    async with db.database.reading() as connection:
+        active = await connection.scalar(
             select(func.count())
             .select_from(SubscriptionRow)
             .where(SubscriptionRow.account_id == account.id, SubscriptionRow.status == "active")
         )
-        balance = await session.scalar(
+        balance = await connection.scalar(
             select(Balance.amount).where(Balance.account_id == account.id)
         )
     assert active == 0
@@ -114,9 +115,9 @@ async def test_an_owner_demoted_after_step_one_is_refused_at_the_last_step(
 ) -> None:
     owner = await Talk.open(make_engine(db), db, "owner@acme.example")
     await at_final_step(owner)
-    async with db.sessionmaker.begin() as session:
-        user_id = await session.scalar(select(User.id).where(User.email == "owner@acme.example"))
-        await session.execute(
+    async with db.database.transaction() as connection:
+        user_id = await connection.scalar(select(User.id).where(User.email == "owner@acme.example"))
+        await connection.execute(
             update(Membership).where(Membership.user_id == user_id).values(role="admin")
         )
     await owner.press("permanently")

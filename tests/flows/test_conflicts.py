@@ -21,25 +21,24 @@ from sqlalchemy import func, select
 from flows.engine import SORRY, Engine
 from flows.settings import EngineSettings
 from flows.types import ConversationKey, ConversationRecord, Inbound
-from storage.database import make_engine as make_db_engine
-from storage.database import make_sessionmaker
 from storage.models import AuditEntry
 from storage.sandbox import FreshDatabase, fresh_demo_database
 from storage.store import SqlStore, SqlStoreFactory
+from storage.unit_of_work import Database
 from tests.backends import require_postgresql
 from tests.flows.talk import Talk, account_named
 
 
 class Process:
-    """One bot process: an engine over a connection pool of its own."""
+    """One bot process: an engine over a database (writer and pools) of its own."""
 
     def __init__(self, url: str, stores: Any = None) -> None:
-        self.db = make_db_engine(url)
-        self.stores = stores or SqlStoreFactory(make_sessionmaker(self.db))
+        self.database = Database(url)
+        self.stores = stores or SqlStoreFactory(self.database)
         self.engine = Engine(self.stores, EngineSettings())
 
     async def close(self) -> None:
-        await self.db.dispose()
+        await self.database.dispose()
 
 
 @asynccontextmanager
@@ -60,8 +59,8 @@ async def at_final_step(talk: Talk) -> str:
 
 
 async def closures(db: FreshDatabase) -> int:
-    async with db.sessionmaker() as session:
-        count = await session.scalar(
+    async with db.database.reading() as connection:
+        count = await connection.scalar(
             select(func.count())
             .select_from(AuditEntry)
             .where(AuditEntry.action == "account.closed")
@@ -134,11 +133,9 @@ class _Interrupted:
 
 async def lose_the_race(db: FreshDatabase, winner: Process, press: Inbound) -> str:
     """What the user reads from a process whose turn the winner overtook mid-way."""
-    loser_db = make_db_engine(db.url)
+    loser_db = Database(db.url)
     try:
-        stores = Meanwhile(
-            SqlStoreFactory(make_sessionmaker(loser_db)), lambda: winner.engine.handle(press)
-        )
+        stores = Meanwhile(SqlStoreFactory(loser_db), lambda: winner.engine.handle(press))
         loser = Engine(stores, EngineSettings())  # type: ignore[arg-type]
         replies = await loser.handle(press)
     finally:

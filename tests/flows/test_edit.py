@@ -72,8 +72,8 @@ async def test_billing_currency_is_read_only_once_set(db: FreshDatabase) -> None
 async def test_an_unset_billing_currency_is_validated_set_once_then_locked(
     db: FreshDatabase,
 ) -> None:
-    async with db.sessionmaker.begin() as session:
-        await session.execute(
+    async with db.database.transaction() as connection:
+        await connection.execute(
             update(Account).where(Account.name == "Globex Retail").values(billing_currency=None)
         )
     talk = await Talk.open(make_engine(db), db, "owner@globex.example")
@@ -124,8 +124,8 @@ async def test_several_changes_are_reviewed_old_to_new_then_saved_and_audited(
         "Europe/Berlin",
     )
     assert after.version == before.version + 1
-    async with db.sessionmaker() as session:
-        entries = (await session.scalars(select(AuditEntry))).all()
+    async with db.database.reading() as connection:
+        entries = (await connection.execute(select(*AuditEntry.__table__.columns))).all()
     saved = [e for e in entries if e.action == "details.updated"]
     assert len(saved) == 1
     assert saved[0].changes["country"] == {"from": "GB", "to": "DE"}
@@ -194,8 +194,8 @@ async def test_a_conflict_can_be_dropped(db: FreshDatabase) -> None:
     admin = await Talk.open(engine, db, "admin@acme.example")
     await admin.say("change my email")
     await admin.say("admin-choice@acme.example")
-    async with db.sessionmaker.begin() as session:  # another writer, e.g. the web portal
-        await session.execute(
+    async with db.database.transaction() as connection:  # another writer, e.g. the web portal
+        await connection.execute(
             update(Account)
             .where(Account.name == "Acme Trading Ltd")
             .values(contact_email="portal@acme.example", version=Account.version + 1)

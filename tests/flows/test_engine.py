@@ -77,8 +77,8 @@ async def test_a_stored_state_that_no_longer_exists_resets_with_an_apology(
 ) -> None:
     talk = await Talk.open(make_engine(db), db, "owner@acme.example")
     await talk.say("change my email")
-    async with db.sessionmaker.begin() as session:  # as if a release renamed the state
-        await session.execute(update(Conversation).values(state="renamed_in_v2"))
+    async with db.database.transaction() as connection:  # as if a release renamed the state
+        await connection.execute(update(Conversation).values(state="renamed_in_v2"))
     await talk.say("new@acme.example")
     assert "lost track of where we were" in talk.text
     assert "main menu" in talk.text
@@ -92,7 +92,7 @@ async def test_an_unexpected_error_rolls_back_says_nothing_changed_and_is_logged
     talk = await Talk.open(make_engine(db), db, "owner@acme.example")
     await talk.say("menu")
     menu_token = talk.token("Package")
-    async with db.engine.begin() as connection:  # a real failure inside the database
+    async with db.database.transaction() as connection:  # a real failure inside the database
         await connection.execute(text("DROP TABLE usage_records"))
     with caplog.at_level(logging.ERROR, logger="flows.engine"):
         await talk.press_token(menu_token)

@@ -168,7 +168,7 @@ class World:
         db = await fresh_demo_database("sqlite", workdir)
         clock = ManualClock()
         engine = Engine(db.stores, SETTINGS, clock=clock)
-        harness = TelegramHarness(engine, db.sessionmaker, record=False)
+        harness = TelegramHarness(engine, db.database, record=False)
         harness.telegram.record_calls = False
         clients: dict[str, TelegramTestClient] = {}
         for index, email in enumerate(EMAILS):
@@ -322,7 +322,7 @@ def _summary(step: Step, sent: list[SentMessage], answers: list[str]) -> str:
 async def read_members(
     db: FreshDatabase, clients: dict[str, TelegramTestClient]
 ) -> dict[str, Member]:
-    async with db.engine.connect() as connection:
+    async with db.database.reading() as connection:
         rows = await connection.execute(
             select(User.email, User.id, Membership.account_id, Membership.role)
             .join(Membership, Membership.user_id == User.id)

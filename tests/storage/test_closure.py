@@ -26,8 +26,8 @@ async def _close(db: FreshDatabase, email: str, account: str = ACME) -> CloseRes
 
 
 async def _start_flow(db: FreshDatabase, key: ConversationKey, email: str) -> None:
-    async with db.sessionmaker() as session, session.begin():
-        await ensure_identity(session, key.channel, key.chat_id, email, now=NOW)
+    async with db.database.transaction() as connection:
+        await ensure_identity(connection, key.channel, key.chat_id, email, now=NOW)
     record = ConversationRecord(
         key=key, user_id=await user_id(db, email), flow="edit", state="review", data={"x": 1}
     )
@@ -75,16 +75,16 @@ async def test_owner_closes_and_everything_follows(db: FreshDatabase) -> None:
     row = await account_row(db, acme)
     assert (row.status, row.closed_at, row.closed_by_user_id) == ("closed", NOW, owner)
     assert (row.closure_reference, row.version) == (result.reference, 2)
-    async with db.sessionmaker() as session:
+    async with db.database.reading() as connection:
         statuses = (
-            await session.execute(
+            await connection.execute(
                 select(m.SubscriptionRow.status, m.SubscriptionRow.cancelled_at).where(
                     m.SubscriptionRow.account_id == acme
                 )
             )
         ).all()
         balance = (
-            await session.execute(select(m.Balance.amount).where(m.Balance.account_id == acme))
+            await connection.execute(select(m.Balance.amount).where(m.Balance.account_id == acme))
         ).scalar_one()
     assert statuses == [("cancelled", NOW), ("cancelled", NOW)]
     assert balance == Decimal("0.00")
@@ -124,8 +124,8 @@ async def test_connect_package_needs_support(db: FreshDatabase) -> None:
 
 async def test_owner_demoted_meanwhile_is_forbidden(db: FreshDatabase) -> None:
     owner = await user_id(db, "owner@acme.example")
-    async with db.sessionmaker() as session, session.begin():
-        await session.execute(
+    async with db.database.transaction() as connection:
+        await connection.execute(
             update(m.Membership).where(m.Membership.user_id == owner).values(role="admin")
         )
     assert (await _close(db, "owner@acme.example")).outcome is CloseOutcome.FORBIDDEN

@@ -19,14 +19,14 @@ async def test_round_trip_and_versions(db: FreshDatabase) -> None:
         )
         record.expires_at, record.updated_at, record.menu_token = 1700000600.5, 1700000000.25, "t1"
         await store.save_conversation(record)
-        assert record.version == 1
+    assert record.version == 1  # saved (and counted) when the turn ended
     async with db.stores.transaction() as store:
         loaded = await store.load_conversation(KEY)
         assert loaded == record
         assert loaded is not None
         loaded.state = "review"
         await store.save_conversation(loaded)
-        assert loaded.version == 2
+    assert loaded.version == 2
     async with db.stores.transaction() as store:
         again = await store.load_conversation(KEY)
         assert again is not None and (again.state, again.version) == ("review", 2)

@@ -30,8 +30,9 @@ TABLES: list[type[m.Base]] = [
 async def test_seed_is_idempotent(db: FreshDatabase) -> None:
     before = {t.__tablename__: await count(db, t) for t in TABLES}
     assert all(before.values()), before
-    await seed_demo(db.sessionmaker, datetime.now(UTC).date())
-    await seed_demo(db.sessionmaker, datetime.now(UTC).date())
+    for _ in range(2):
+        async with db.database.transaction() as connection:
+            await seed_demo(connection, datetime.now(UTC).date())
     after = {t.__tablename__: await count(db, t) for t in TABLES}
     assert after == before
     assert after["accounts"] == 3 and after["users"] == 5
@@ -59,18 +60,18 @@ async def test_acme_matches_the_contract(db: FreshDatabase) -> None:
     assert any(r < 0.5 for r in ratios)
     assert "payments" not in {u.meter.code for u in report.meters}  # not in Interact, unused
 
-    async with db.sessionmaker() as session:
+    async with db.database.reading() as connection:
         roles = dict(
             (
-                await session.execute(
+                await connection.execute(
                     select(m.User.email, m.Membership.role)
                     .join(m.Membership, m.Membership.user_id == m.User.id)
                     .where(m.Membership.account_id == acme)
                 )
             ).all()
         )
-        phones = (await session.execute(select(m.User.phone))).scalars().all()
-        contact_phones = (await session.execute(select(m.Account.contact_phone))).scalars().all()
+        phones = (await connection.execute(select(m.User.phone))).scalars().all()
+        contact_phones = (await connection.execute(select(m.Account.contact_phone))).scalars().all()
     assert roles == {
         "owner@acme.example": "owner",
         "admin@acme.example": "admin",

@@ -71,8 +71,8 @@ async def test_viewer_is_forbidden(db: FreshDatabase) -> None:
 
 async def test_demoted_between_review_and_save_is_forbidden(db: FreshDatabase) -> None:
     admin = await user_id(db, "admin@acme.example")
-    async with db.sessionmaker() as session, session.begin():
-        await session.execute(
+    async with db.database.transaction() as connection:
+        await connection.execute(
             update(m.Membership).where(m.Membership.user_id == admin).values(role="viewer")
         )
     result = await _save(db, "admin@acme.example", {"contact_name": "Adam"})
@@ -100,8 +100,8 @@ async def test_billing_currency_is_read_only_once_set(db: FreshDatabase) -> None
 
 async def test_billing_currency_can_be_set_once_when_missing(db: FreshDatabase) -> None:
     acme = await account_id(db, "Acme Trading Ltd")
-    async with db.sessionmaker() as session, session.begin():
-        await session.execute(
+    async with db.database.transaction() as connection:
+        await connection.execute(
             update(m.Account).where(m.Account.id == acme).values(billing_currency=None)
         )
     result = await _save(db, "owner@acme.example", {"billing_currency": "GBP"})

@@ -24,9 +24,9 @@ from tests.storage.helpers import NOW, user_id
 
 
 async def _linked_user(db: FreshDatabase, channel: str, external_id: str) -> int | None:
-    async with db.sessionmaker() as session:
+    async with db.database.reading() as connection:
         return (
-            await session.execute(
+            await connection.execute(
                 select(m.ChatIdentity.user_id).where(
                     m.ChatIdentity.channel == channel, m.ChatIdentity.external_id == external_id
                 )
@@ -35,21 +35,21 @@ async def _linked_user(db: FreshDatabase, channel: str, external_id: str) -> int
 
 
 async def _issue(db: FreshDatabase, email: str, ttl: int = 900) -> str:
-    async with db.sessionmaker() as session, session.begin():
-        return await issue_link_code(session, email, NOW, ttl)
+    async with db.database.transaction() as connection:
+        return await issue_link_code(connection, email, NOW, ttl)
 
 
 async def _redeem(db: FreshDatabase, chat: str, code: str, later: int = 60) -> LinkOutcome:
-    async with db.sessionmaker() as session, session.begin():
+    async with db.database.transaction() as connection:
         now = NOW + timedelta(seconds=later)
-        return (await redeem_link_code(session, "telegram", chat, code, now)).outcome
+        return (await redeem_link_code(connection, "telegram", chat, code, now)).outcome
 
 
 async def test_ensure_identity_links_by_email(db: FreshDatabase) -> None:
-    async with db.sessionmaker() as session, session.begin():
-        uid = await ensure_identity(session, "terminal", "local", "Viewer@Acme.example ")
+    async with db.database.transaction() as connection:
+        uid = await ensure_identity(connection, "terminal", "local", "Viewer@Acme.example ")
         with pytest.raises(UnknownUser):
-            await ensure_identity(session, "terminal", "other", "nobody@acme.example")
+            await ensure_identity(connection, "terminal", "other", "nobody@acme.example")
     assert uid == await user_id(db, "viewer@acme.example")
     assert await _linked_user(db, "terminal", "local") == uid
     async with db.stores.transaction() as store:
@@ -61,9 +61,9 @@ async def test_ensure_identity_links_by_email(db: FreshDatabase) -> None:
 async def test_link_code_is_single_use_and_stored_hashed(db: FreshDatabase) -> None:
     code = await _issue(db, "admin@acme.example")
     assert len(code) >= 8
-    async with db.sessionmaker() as session:
+    async with db.database.reading() as connection:
         [(stored, expires)] = (
-            await session.execute(select(m.LinkCode.code_hash, m.LinkCode.expires_at))
+            await connection.execute(select(m.LinkCode.code_hash, m.LinkCode.expires_at))
         ).all()
     assert stored == hash_code(code) and code not in stored and len(stored) == 64
     assert expires == NOW + timedelta(seconds=900)
@@ -88,13 +88,13 @@ async def test_redeeming_relinks_the_chat(db: FreshDatabase) -> None:
 
 
 async def test_phone_link_and_unlink(db: FreshDatabase) -> None:
-    async with db.sessionmaker() as session, session.begin():
-        user = await link_by_phone(session, "telegram", "31", "+442079460123")
-        nobody = await link_by_phone(session, "telegram", "32", "+15555550000")
+    async with db.database.transaction() as connection:
+        user = await link_by_phone(connection, "telegram", "31", "+442079460123")
+        nobody = await link_by_phone(connection, "telegram", "32", "+15555550000")
     assert user is not None and user.email == "owner@acme.example"
     assert nobody is None
     assert await _linked_user(db, "telegram", "31") == user.id
-    async with db.sessionmaker() as session, session.begin():
-        assert await unlink(session, "telegram", "31") is True
-        assert await unlink(session, "telegram", "31") is False
+    async with db.database.transaction() as connection:
+        assert await unlink(connection, "telegram", "31") is True
+        assert await unlink(connection, "telegram", "31") is False
     assert await _linked_user(db, "telegram", "31") is None

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from storage import models as m
-from storage.database import make_engine, make_sessionmaker
 from storage.identities import (
     REFUSED_ACTION,
     LinkOutcome,
@@ -19,6 +18,7 @@ from storage.identities import (
 )
 from storage.link_limits import DEFAULT_LINK_LIMITS, LinkLimits
 from storage.sandbox import FreshDatabase
+from storage.unit_of_work import Database
 from tests.storage.helpers import NOW, audit_rows, count
 
 WINDOW = timedelta(minutes=15)  # the default LINK_LOCKOUT_SECONDS
@@ -29,21 +29,21 @@ def minutes(n: float) -> datetime:
 
 
 async def _issue(db: FreshDatabase, email: str, ttl: int = 3600) -> str:
-    async with db.sessionmaker() as session, session.begin():
-        return await issue_link_code(session, email, NOW, ttl)
+    async with db.database.transaction() as connection:
+        return await issue_link_code(connection, email, NOW, ttl)
 
 
 async def _redeem(
     db: FreshDatabase, chat: str, code: str, at: datetime, limits: LinkLimits = DEFAULT_LINK_LIMITS
 ) -> LinkResult:
-    async with db.sessionmaker() as session, session.begin():
-        return await redeem_link_code(session, "telegram", chat, code, at, limits)
+    async with db.database.transaction() as connection:
+        return await redeem_link_code(connection, "telegram", chat, code, at, limits)
 
 
 async def _code_used(db: FreshDatabase, code: str) -> bool:
-    async with db.sessionmaker() as session:
+    async with db.database.reading() as connection:
         query = select(m.LinkCode.used_at).where(m.LinkCode.code_hash == hash_code(code))
-        return (await session.execute(query)).scalar_one() is not None
+        return (await connection.execute(query)).scalar_one() is not None
 
 
 async def _five_wrong_codes(db: FreshDatabase, chat: str) -> list[LinkResult]:
@@ -70,8 +70,8 @@ async def test_five_wrong_codes_lock_the_chat_until_the_first_leaves_the_window(
     # The fifth says at once how long the lock lasts: until the first failure is 15 min old.
     fifth = await _redeem(db, "42", "nope", minutes(4))
     assert fifth == LinkResult(LinkOutcome.UNKNOWN, locked_until=NOW + WINDOW)
-    async with db.sessionmaker() as session:
-        outcomes = (await session.execute(select(m.LinkAttempt.outcome))).scalars().all()
+    async with db.database.reading() as connection:
+        outcomes = (await connection.execute(select(m.LinkAttempt.outcome))).scalars().all()
     assert sorted(outcomes) == ["expired", "unknown", "unknown", "unknown", "used"]
 
     # While locked, even the right code is refused and not used up.
@@ -90,12 +90,12 @@ async def test_five_wrong_codes_lock_the_chat_until_the_first_leaves_the_window(
 async def test_the_lock_holds_for_a_restarted_process(db: FreshDatabase) -> None:
     await _five_wrong_codes(db, "42")
     right = await _issue(db, "owner@acme.example")
-    engine = make_engine(db.url)  # a new engine: nothing is remembered in memory
+    database = Database(db.url)  # a new one: nothing is remembered in memory
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            result = await redeem_link_code(session, "telegram", "42", right, minutes(6))
+        async with database.transaction() as connection:
+            result = await redeem_link_code(connection, "telegram", "42", right, minutes(6))
     finally:
-        await engine.dispose()
+        await database.dispose()
     assert result.outcome is LinkOutcome.LOCKED
 
 
@@ -149,6 +149,6 @@ async def test_failures_older_than_the_window_are_forgotten(db: FreshDatabase) -
     await _redeem(db, "b", "nope", minutes(1))
     assert await count(db, m.LinkAttempt) == 2
     await _redeem(db, "c", "nope", minutes(16))  # both earlier ones no longer count
-    async with db.sessionmaker() as session:
-        left = (await session.execute(select(m.LinkAttempt.external_id))).scalars().all()
+    async with db.database.reading() as connection:
+        left = (await connection.execute(select(m.LinkAttempt.external_id))).scalars().all()
     assert left == ["c"]

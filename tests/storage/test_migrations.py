@@ -26,7 +26,7 @@ def _diff(connection: Connection) -> list[Any]:
 
 async def test_migrated_schema_matches_models(db: FreshDatabase) -> None:
     # The sandbox database was built by running the migrations.
-    async with db.engine.connect() as connection:
+    async with db.database.reading() as connection:
         assert await connection.run_sync(_diff) == []
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         stored = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()

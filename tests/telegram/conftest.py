@@ -76,6 +76,6 @@ async def hooked(botapi: BotApiServer, sqlite_db: FreshDatabase) -> AsyncIterato
 async def harness(sqlite_db: FreshDatabase) -> AsyncIterator[TelegramHarness]:
     """The real dispatcher in process (no HTTP), drawing usage charts."""
     engine = Engine(sqlite_db.stores, charts={"telegram": render_usage_chart})
-    harness = TelegramHarness(engine, sqlite_db.sessionmaker)
+    harness = TelegramHarness(engine, sqlite_db.database)
     yield harness
     await harness.close()

@@ -69,7 +69,7 @@ class LiveBot:
         self.engine = Engine(db.stores, engine_settings(self.settings),
                              charts={"telegram": render_usage_chart})
         self.bot = make_bot(self.telegram.token, server.url)
-        self.dispatcher = build_dispatcher(self.engine, db.sessionmaker, self.settings)
+        self.dispatcher = build_dispatcher(self.engine, db.database, self.settings)
         self.tracker = UpdateTracker(self.dispatcher)
         self._polling: asyncio.Task[None] | None = None
         self.webhook: WebhookServer | None = None
@@ -127,8 +127,8 @@ class LiveBot:
         return await self.send(chat_id, f"/start {await self.code_for(email)}")
 
     async def code_for(self, email: str, *, now: datetime | None = None, ttl: int = 900) -> str:
-        async with self.db.sessionmaker.begin() as session:
-            return await issue_link_code(session, email, now or datetime.now(UTC), ttl)
+        async with self.db.database.transaction() as connection:
+            return await issue_link_code(connection, email, now or datetime.now(UTC), ttl)
 
     def chat(self, chat_id: int) -> list[ShownMessage]:
         return self.telegram.chats[chat_id].visible()

@@ -43,9 +43,9 @@ async def test_click_refuses_ambiguous_or_missing_labels(harness: TelegramHarnes
 
 async def test_link_code_forged_data_and_transcript(sqlite_db: FreshDatabase) -> None:
     engine = Engine(sqlite_db.stores)
-    client = TelegramTestClient(engine, sqlite_db.sessionmaker, chat_id=1003)
-    async with sqlite_db.sessionmaker.begin() as session:
-        code = await issue_link_code(session, "viewer@acme.example", datetime.now(UTC), 60)
+    client = TelegramTestClient(engine, sqlite_db.database, chat_id=1003)
+    async with sqlite_db.database.transaction() as connection:
+        code = await issue_link_code(connection, "viewer@acme.example", datetime.now(UTC), 60)
     linked = await client.send(f"/start {code}")
     assert "Vera Viewer" in linked[0].text
     assert await client.press(linked[-1].message_id, "forged") == []

@@ -22,9 +22,9 @@ ECHO = re.compile(r"didn't understand “(zz-\d+-\d+)”")
 
 
 async def link_directly(live: LiveBot, chat_ids: list[int], email: str) -> None:
-    async with live.db.sessionmaker.begin() as session:
+    async with live.db.database.transaction() as connection:
         for chat_id in chat_ids:
-            await ensure_identity(session, CHANNEL, str(chat_id), email)
+            await ensure_identity(connection, CHANNEL, str(chat_id), email)
 
 
 def echoes(live: LiveBot, chat_id: int) -> list[str]:

@@ -9,11 +9,10 @@ import phonenumbers
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, ReplyKeyboardRemove
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.telegram.chat import CHANNEL, converse, typed
-from bot.telegram.middlewares import DatabaseSessionMiddleware, Turn
+from bot.telegram.middlewares import Turn
 from bot.telegram.rendering import contact_keyboard
 from flows.engine import Engine
 from storage.identities import (
@@ -25,6 +24,7 @@ from storage.identities import (
     unlink,
 )
 from storage.link_limits import LinkLimits
+from storage.unit_of_work import Database
 
 CODE_REFUSED = {
     LinkOutcome.UNKNOWN: "That link code is not valid. Please check it, or ask for a new one.",
@@ -97,7 +97,7 @@ async def _welcome(
 
 
 async def start_with_code(
-    message: Message, command: CommandObject, session: AsyncSession, bot: Bot, engine: Engine,
+    message: Message, command: CommandObject, database: Database, bot: Bot, engine: Engine,
     turn: Turn, settings: Settings,
 ) -> None:
     """``/start CODE`` (what the ``t.me/<bot>?start=CODE`` link sends).
@@ -106,10 +106,10 @@ async def start_with_code(
     chat is told how long to wait.
     """
     now = utcnow()
-    # Committed before the engine runs: it opens its own transaction.
-    async with session.begin():
+    # Committed before the engine runs, so its turn sees the link.
+    async with database.transaction() as connection:
         result = await redeem_link_code(
-            session, CHANNEL, str(message.chat.id), (command.args or "").strip(), now,
+            connection, CHANNEL, str(message.chat.id), (command.args or "").strip(), now,
             link_limits(settings),
         )
     if result.outcome is LinkOutcome.LINKED and result.user is not None:
@@ -119,7 +119,7 @@ async def start_with_code(
 
 
 async def shared_contact(
-    message: Message, session: AsyncSession, bot: Bot, engine: Engine, turn: Turn
+    message: Message, database: Database, bot: Bot, engine: Engine, turn: Turn
 ) -> None:
     """A shared contact links the chat when it is the sender's own and the number is known."""
     contact = message.contact
@@ -130,17 +130,17 @@ async def shared_contact(
     phone = e164(contact.phone_number)
     user = None
     if phone is not None:
-        async with session.begin():
-            user = await link_by_phone(session, CHANNEL, str(message.chat.id), phone, utcnow())
+        async with database.transaction() as connection:
+            user = await link_by_phone(connection, CHANNEL, str(message.chat.id), phone, utcnow())
     if user is None:
         await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
         return
     await _welcome(message, bot, engine, user, turn)
 
 
-async def logout(message: Message, session: AsyncSession) -> None:
-    async with session.begin():
-        removed = await unlink(session, CHANNEL, str(message.chat.id))
+async def logout(message: Message, database: Database) -> None:
+    async with database.transaction() as connection:
+        removed = await unlink(connection, CHANNEL, str(message.chat.id))
     await message.answer(LOGGED_OUT if removed else NOT_LINKED, reply_markup=ReplyKeyboardRemove())
 
 
@@ -157,7 +157,6 @@ async def _has_contact(message: Message) -> bool:
 def router() -> Router:
     linking = Router(name="linking")
     linking.message.filter(_may_link)
-    linking.message.middleware(DatabaseSessionMiddleware())  # one session per update here
     linking.message.register(start_with_code, CommandStart(deep_link=True))
     linking.message.register(shared_contact, _has_contact)
     linking.message.register(logout, Command("logout"))
