@@ -7,14 +7,9 @@ import struct
 from typing import TYPE_CHECKING, Any
 
 from bot.telegram.emulator import errors as e
-from bot.telegram.emulator.methods import (
-    MAX_CAPTION,
-    attach_markup,
-    checked_markup,
-    method,
-    utf16_length,
-)
+from bot.telegram.emulator.methods import attach_markup, checked_markup, method
 from bot.telegram.emulator.params import Params
+from bot.telegram.limits import MAX_CAPTION, utf16_length
 
 if TYPE_CHECKING:
     from bot.telegram.emulator.telegram import FakeTelegram
