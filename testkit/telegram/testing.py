@@ -20,7 +20,7 @@ makes a client; several clients share one harness (many chats, one bot).
 ``harness.errors`` lists exceptions the dispatcher's error handler caught.
 ``harness.session.calls`` records every Bot API call.
 ``harness.telegram.fail(method, failure, times=1)`` makes a method fail as Telegram,
-its proxy or the network can (:mod:`bot.telegram.emulator.faults`).
+its proxy or the network can (:mod:`testkit.telegram.emulator.faults`).
 
 :class:`TelegramTestClient` (``runtime | harness | engine, sessions=None, *,
 chat_id, user_id=None, first_name``) is one person in one private chat:
@@ -51,11 +51,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.telegram.chat import CHANNEL
-from bot.telegram.emulated_session import EmulatedSession, RecordedCall
-from bot.telegram.emulator import Button, CallbackAnswer, FakeTelegram, ShownMessage
-from bot.telegram.harness import TelegramHarness
 from flows.engine import Engine
 from storage.identities import ensure_identity
+from testkit.telegram.emulator import Button, CallbackAnswer, FakeTelegram, ShownMessage
+from testkit.telegram.harness import TelegramHarness
+from testkit.telegram.session import EmulatedSession, RecordedCall
 
 SentMessage = ShownMessage
 __all__ = ["Button", "CallbackAnswer", "EmulatedSession", "FakeTelegram", "RecordedCall",

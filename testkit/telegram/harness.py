@@ -1,6 +1,6 @@
 """One bot, its dispatcher and an in-memory Telegram: updates fed in process.
 
-See :mod:`bot.telegram.testing` for the whole testing API.
+See :mod:`testkit.telegram.testing` for the whole testing API.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.telegram.dispatcher import build_dispatcher
-from bot.telegram.emulated_session import EmulatedSession
-from bot.telegram.emulator import FakeTelegram
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.retry import install_retry
 from flows.engine import Engine
+from testkit.telegram.emulator import FakeTelegram
+from testkit.telegram.session import EmulatedSession
 
 if TYPE_CHECKING:
-    from bot.telegram.testing import TelegramTestClient
+    from testkit.telegram.testing import TelegramTestClient
 
 TEST_FLOOD_LIMIT = 100_000  # scripts type faster than people
 
@@ -66,7 +66,7 @@ class TelegramHarness:
 
     def client(self, chat_id: int, *, user_id: int | None = None,
                first_name: str = "Test User") -> TelegramTestClient:
-        from bot.telegram.testing import TelegramTestClient  # it builds on this module
+        from testkit.telegram.testing import TelegramTestClient  # it builds on this module
 
         return TelegramTestClient(self, chat_id=chat_id, user_id=user_id, first_name=first_name)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.telegram.emulator import errors as e
-from bot.telegram.emulator.chats import Chat, ShownMessage
-from bot.telegram.emulator.params import Params
 from bot.telegram.limits import MAX_CALLBACK_DATA, MAX_TEXT, utf16_length
+from testkit.telegram.emulator import errors as e
+from testkit.telegram.emulator.chats import Chat, ShownMessage
+from testkit.telegram.emulator.params import Params
 
 if TYPE_CHECKING:
-    from bot.telegram.emulator.telegram import FakeTelegram
+    from testkit.telegram.emulator.telegram import FakeTelegram
 
 Method = Callable[["FakeTelegram", Params], Any]
 METHODS: dict[str, Method] = {}
