@@ -18,8 +18,8 @@ from flows.engine import Engine
 from storage.identities import ensure_identity
 from storage.sandbox import FreshDatabase
 from testkit.telegram.emulator import FakeTelegram
+from testkit.telegram.harness import TelegramHarness
 from testkit.telegram.session import EmulatedSession
-from testkit.telegram.testing import TelegramHarness
 
 FIRST_CHAT = 10_000_000
 Feed = Callable[[dict[str, object]], Awaitable[None]]

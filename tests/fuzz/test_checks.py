@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from storage.demo_data import ACCOUNTS
-from testkit.telegram.testing import SentMessage
+from testkit.telegram.harness import SentMessage
 from tests.fuzz.invariants import (
     CHECKS,
     Check,

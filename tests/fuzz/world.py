@@ -29,7 +29,7 @@ from flows.engine import Engine
 from flows.settings import EngineSettings
 from storage.models import Membership, User
 from storage.sandbox import FreshDatabase, fresh_demo_database
-from testkit.telegram.testing import SentMessage, TelegramHarness, TelegramTestClient
+from testkit.telegram.harness import SentMessage, TelegramHarness, TelegramTestClient
 from tests.fuzz.stored import AccountState, Snapshot, StoredState
 
 EMAILS = (

@@ -14,7 +14,7 @@ from bot.charts import render_usage_chart
 from flows.engine import Engine
 from storage.sandbox import FreshDatabase, fresh_demo_database
 from testkit.botapi import BotApiServer
-from testkit.telegram.testing import TelegramHarness
+from testkit.telegram.harness import TelegramHarness
 from tests.telegram.stack import LiveBot, Mode
 
 

@@ -21,7 +21,7 @@ from storage.sandbox import FreshDatabase
 from testkit.telegram.emulator import ApiError, NoAnswer, ProxyPage, ShownMessage
 from testkit.telegram.emulator.errors import QUERY_INVALID, bad_request, too_many_requests
 from testkit.telegram.emulator.faults import Failure
-from testkit.telegram.testing import TelegramHarness, TelegramTestClient
+from testkit.telegram.harness import TelegramHarness, TelegramTestClient
 from tests.storage.helpers import account_id, account_row, audit_rows
 from tests.telegram.stack import LiveBot
 

@@ -1,4 +1,4 @@
-"""The in-process harness (testkit.telegram.testing) that scripts and benchmarks use."""
+"""The in-process harness (testkit.telegram.harness) that scripts and benchmarks use."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase
 from testkit.telegram.emulator import ApiError
 from testkit.telegram.emulator.methods import METHODS
-from testkit.telegram.testing import TelegramHarness, TelegramTestClient
+from testkit.telegram.harness import TelegramHarness, TelegramTestClient
 
 
 async def test_send_click_and_see_edits_in_place(harness: TelegramHarness) -> None:

@@ -4,7 +4,7 @@
 updates, the webhook and answered callback queries, and checks every call the way
 Telegram does, with Telegram's own error wording. ``fail`` injects faults: Telegram's
 errors, a proxy's HTML page, or no answer at all. It backs both the in-process
-session of :mod:`testkit.telegram.testing` and the HTTP server in ``testkit/botapi``.
+session of :mod:`testkit.telegram.session` and the HTTP server in ``testkit/botapi``.
 """
 
 from testkit.telegram.emulator.chats import Button, CallbackAnswer, Chat, ChatEvent, ShownMessage

@@ -1,6 +1,6 @@
 """FakeTelegram: the Bot API's state and rules in memory, for tests and benchmarks.
 
-Both the in-process session (:mod:`testkit.telegram.testing`) and the HTTP test server
+Both the in-process session (:mod:`testkit.telegram.session`) and the HTTP test server
 (``testkit/botapi``) call :meth:`FakeTelegram.call`, so they behave the same way.
 """
 
