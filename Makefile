@@ -21,7 +21,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy bot flows storage
+	$(VENV)/bin/mypy bot flows storage testkit
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py

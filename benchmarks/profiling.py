@@ -7,8 +7,7 @@ import pstats
 from collections import defaultdict
 
 PACKAGES = (
-    ("bot/telegram/emulator", "emulated Telegram (test double)"),
-    ("bot/telegram/emulated_session", "emulated Telegram (test double)"),
+    ("/testkit/telegram/", "emulated Telegram (test double)"),
     ("bot/", "bot (channel)"),
     ("flows/", "flows (engine)"),
     ("storage/", "storage"),

@@ -14,12 +14,12 @@ from aiogram.types import Message
 from benchmarks.memory import PeakMemory
 from bot.charts import render_usage_chart
 from bot.telegram.chat import CHANNEL
-from bot.telegram.emulated_session import EmulatedSession
-from bot.telegram.emulator import FakeTelegram
-from bot.telegram.testing import TelegramHarness
 from flows.engine import Engine
 from storage.identities import ensure_identity
 from storage.sandbox import FreshDatabase
+from testkit.telegram.emulator import FakeTelegram
+from testkit.telegram.harness import TelegramHarness
+from testkit.telegram.session import EmulatedSession
 
 FIRST_CHAT = 10_000_000
 Feed = Callable[[dict[str, object]], Awaitable[None]]

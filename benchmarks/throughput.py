@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/throughput.py --backends sqlite --updates 10000 --chats 100
     .venv/bin/python benchmarks/throughput.py --profile menu   # where the full stack's time goes
 
-No network: both stacks talk to an in-memory Telegram (``bot.telegram.testing``'s
+No network: both stacks talk to an in-memory Telegram (``testkit.telegram.session``'s
 ``EmulatedSession``), which prepares and checks every call as aiogram's HTTP session
 would. ``--chats`` users act at once, each as soon as it has seen the reply to its
 last action (so updates of different chats run concurrently, as polling hands them

@@ -1,6 +1,6 @@
 """The Telegram channel for scripts: real updates through the real aiogram dispatcher.
 
-Uses the in-process harness of :mod:`bot.telegram.testing` (an emulated Telegram, no
+Uses the in-process harness of :mod:`testkit.telegram.harness` (an emulated Telegram, no
 network): what a script sees is what a customer's Telegram app would show, menus
 edited in place and usage charts included.
 """
@@ -14,7 +14,7 @@ from flows.engine import Engine
 from storage.sandbox import FreshDatabase
 
 if TYPE_CHECKING:
-    from bot.telegram.testing import SentMessage, TelegramHarness, TelegramTestClient
+    from testkit.telegram.harness import SentMessage, TelegramHarness, TelegramTestClient
 
 FIRST_CHAT_ID = 1001
 
@@ -30,8 +30,8 @@ def load_telegram() -> bool:
     so a run does it once up front instead of inside the first script's time.
     """
     try:
-        import bot.charts
-        import bot.telegram.testing  # noqa: F401
+        import bot.charts  # noqa: F401
+        import testkit.telegram.harness  # noqa: F401
     except ImportError:
         return False  # each Telegram script then reports why
     return True
@@ -88,7 +88,7 @@ class TelegramSession:
     async def start(cls, database: FreshDatabase, engine: Engine) -> TelegramSession:
         try:
             # Imported here: only Telegram scripts need aiogram and the harness.
-            from bot.telegram.testing import TelegramHarness
+            from testkit.telegram.harness import TelegramHarness
         except ImportError as missing:
             raise ChannelUnavailable(f"the Telegram test harness cannot load: {missing}") from None
         return cls(TelegramHarness(engine, database.database))

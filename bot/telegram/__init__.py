@@ -2,6 +2,7 @@
 
 ``dispatcher.build_dispatcher`` wires the routers and middlewares around the engine;
 ``app`` runs them by long polling or behind a webhook; ``rendering`` and ``output``
-turn the engine's replies into messages, edits and keyboards; ``testing`` drives the
-real dispatcher in process, with :mod:`bot.telegram.emulator` standing in for Telegram.
+turn the engine's replies into messages, edits and keyboards, within the limits in
+``limits``. The emulated Telegram that tests drive it with lives apart, in the
+``testkit`` package: nothing here imports it.
 """

@@ -8,7 +8,9 @@ current menu. Anything that does not unpack as a :class:`MenuButton` is not ours
 
 from __future__ import annotations
 
-from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
+from aiogram.filters.callback_data import CallbackData
+
+from bot.telegram.limits import MAX_CALLBACK_DATA
 
 PREFIX = "m"
 
@@ -38,6 +40,6 @@ def pack_token(token: str) -> str:
     """
     menu, _, action = token.partition(":")
     data = f"{PREFIX}:{menu}:{action}"  # what MenuButton(...).pack() makes, without pydantic
-    if ":" in menu or ":" in action or len(data.encode()) > MAX_CALLBACK_LENGTH:
+    if ":" in menu or ":" in action or len(data.encode()) > MAX_CALLBACK_DATA:
         raise ValueError(f"not packable within Telegram's 64 bytes: {token!r}")
     return data

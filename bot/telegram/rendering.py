@@ -20,10 +20,9 @@ from aiogram.types import (
 )
 
 from bot.telegram.callbacks import pack_token
+from bot.telegram.limits import MAX_CAPTION, MAX_TEXT, utf16_length
 from flows.types import Choice, Reply
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
 SHARE_LABEL = "📱 Share my phone number"
 SHARE_PROMPT = "Or link this chat by sharing your phone number:"
 PAIR_LABELS_UP_TO = 20  # long menus put two short labels per row
@@ -44,11 +43,6 @@ class Outgoing:
     photo: bytes | None = None
     keep: bool = False
     navigates: bool = False
-
-
-def utf16_length(text: str) -> int:
-    """Telegram measures text in UTF-16 code units: most emoji count twice."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -27,8 +27,8 @@ from bot.config import Settings
 from bot.runtime import prepare_database
 from storage.sandbox import postgres_base_url
 from storage.unit_of_work import Database
+from testkit.botapi import BotApiServer
 from tests.backends import require_postgresql
-from tests.botapi import BotApiServer
 from tests.cli.leaky_api import start_leaky_bot_api
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,8 @@ from typing import Literal
 
 from hypothesis import strategies as st
 
+from bot.telegram.limits import MAX_CALLBACK_DATA
 from tests.fuzz.world import EMAILS
-
-MAX_CALLBACK_BYTES = 64  # Telegram's limit: no client can send longer callback data
 
 KEYWORDS = (
     "menu", "back", "cancel", "help", "/menu", "/start", "/help", "/cancel", "stop", "quit",
@@ -230,7 +229,7 @@ class Forged:
 
 
 def _truncated(data: str) -> str:
-    encoded = data.encode()[:MAX_CALLBACK_BYTES]
+    encoded = data.encode()[:MAX_CALLBACK_DATA]  # no client can send longer data
     return encoded.decode(errors="ignore")
 
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.telegram.testing import SentMessage
 from storage.demo_data import ACCOUNTS
+from testkit.telegram.harness import SentMessage
 from tests.fuzz.invariants import (
     CHECKS,
     Check,

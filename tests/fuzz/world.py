@@ -25,11 +25,11 @@ from typing import Literal
 from sqlalchemy import select
 
 from bot.scripts.clock import ManualClock
-from bot.telegram.testing import SentMessage, TelegramHarness, TelegramTestClient
 from flows.engine import Engine
 from flows.settings import EngineSettings
 from storage.models import Membership, User
 from storage.sandbox import FreshDatabase, fresh_demo_database
+from testkit.telegram.harness import SentMessage, TelegramHarness, TelegramTestClient
 from tests.fuzz.stored import AccountState, Snapshot, StoredState
 
 EMAILS = (

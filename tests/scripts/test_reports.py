@@ -64,7 +64,7 @@ def test_junit_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 async def test_whole_library_passes() -> None:
     # Importing aiogram costs seconds once per process; time the scripts themselves.
-    import bot.telegram.testing  # noqa: F401
+    import testkit.telegram.harness  # noqa: F401
 
     started = time.perf_counter()
     results = await run_paths([LIBRARY])

@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.charts import render_usage_chart
-from bot.telegram.testing import TelegramHarness
 from flows.engine import Engine
 from storage.sandbox import FreshDatabase, fresh_demo_database
-from tests.botapi import BotApiServer
+from testkit.botapi import BotApiServer
+from testkit.telegram.harness import TelegramHarness
 from tests.telegram.stack import LiveBot, Mode
 
 

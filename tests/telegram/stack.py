@@ -1,7 +1,7 @@
 """The real bot stack under test: aiogram over HTTP to the test Bot API server.
 
 A :class:`LiveBot` runs the production wiring (``make_bot``, ``build_dispatcher``,
-``run_polling`` or ``start_webhook``) against :class:`tests.botapi.BotApiServer`.
+``run_polling`` or ``start_webhook``) against :class:`testkit.botapi.BotApiServer`.
 Tests act as users on the server and wait until the bot has fully handled each
 update; what they assert is what the server recorded over HTTP.
 """
@@ -22,11 +22,11 @@ from bot.config import Settings
 from bot.runtime import engine_settings
 from bot.telegram.app import WebhookServer, make_bot, run_polling, start_webhook
 from bot.telegram.dispatcher import build_dispatcher
-from bot.telegram.emulator import FakeTelegram, ShownMessage
 from flows.engine import Engine
 from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase
-from tests.botapi import BotApiServer
+from testkit.botapi import BotApiServer
+from testkit.telegram.emulator import FakeTelegram, ShownMessage
 
 Mode = Literal["polling", "webhook"]
 WEBHOOK_SECRET = "test-secret_0123456789"

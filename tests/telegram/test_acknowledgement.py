@@ -16,12 +16,12 @@ import pytest
 from aiohttp import ClientSession
 
 from bot.telegram import acknowledge
-from bot.telegram.emulator import ApiError, NoAnswer, ProxyPage, ShownMessage
-from bot.telegram.emulator.errors import QUERY_INVALID, bad_request, too_many_requests
-from bot.telegram.emulator.faults import Failure
 from bot.telegram.handlers.errors import NOTHING_CHANGED, SHOWING_FAILED
-from bot.telegram.testing import TelegramHarness, TelegramTestClient
 from storage.sandbox import FreshDatabase
+from testkit.telegram.emulator import ApiError, NoAnswer, ProxyPage, ShownMessage
+from testkit.telegram.emulator.errors import QUERY_INVALID, bad_request, too_many_requests
+from testkit.telegram.emulator.faults import Failure
+from testkit.telegram.harness import TelegramHarness, TelegramTestClient
 from tests.storage.helpers import account_id, account_row, audit_rows
 from tests.telegram.stack import LiveBot
 

@@ -17,8 +17,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.emulator import errors
-from tests.botapi import BotApiServer
+from testkit.botapi import BotApiServer
+from testkit.telegram.emulator import errors
 
 CHAT = 4242
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000100000000808020000004b8c2a0c")

@@ -15,7 +15,7 @@ import pytest
 from bot.commands.link_code import link_code
 from bot.config import Settings
 from storage.sandbox import FreshDatabase
-from tests.botapi import BotApiServer
+from testkit.botapi import BotApiServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 3_330_001

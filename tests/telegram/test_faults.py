@@ -14,9 +14,9 @@ from aiogram.exceptions import (
 )
 from aiohttp import ClientSession
 
-from bot.telegram.emulated_session import EmulatedSession
-from bot.telegram.emulator import ApiError, FakeTelegram, NoAnswer, ProxyPage
-from tests.botapi import BotApiServer
+from testkit.botapi import BotApiServer
+from testkit.telegram.emulator import ApiError, FakeTelegram, NoAnswer, ProxyPage
+from testkit.telegram.session import EmulatedSession
 
 CHAT = 5_550_001
 

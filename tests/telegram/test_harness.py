@@ -1,4 +1,4 @@
-"""The in-process harness (bot.telegram.testing) that scripts and benchmarks use."""
+"""The in-process harness (testkit.telegram.harness) that scripts and benchmarks use."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.telegram.emulator import ApiError
-from bot.telegram.emulator.methods import METHODS
 from bot.telegram.handlers import linking
 from bot.telegram.handlers.errors import NOTHING_CHANGED, SHOWING_FAILED
-from bot.telegram.testing import TelegramHarness, TelegramTestClient
 from flows.engine import Engine
 from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase
+from testkit.telegram.emulator import ApiError
+from testkit.telegram.emulator.methods import METHODS
+from testkit.telegram.harness import TelegramHarness, TelegramTestClient
 
 
 async def test_send_click_and_see_edits_in_place(harness: TelegramHarness) -> None:

@@ -10,7 +10,7 @@ from bot.telegram.handlers.linking import CODE_REFUSED, NO_SUCH_PHONE, NOT_OWN_C
 from bot.telegram.handlers.private_only import PRIVATE_ONLY
 from storage.identities import LinkOutcome
 from storage.sandbox import FreshDatabase
-from tests.botapi import BotApiServer
+from testkit.botapi import BotApiServer
 from tests.telegram.stack import LiveBot
 
 CHAT, OTHER = 7_770_001, 7_770_002

@@ -13,7 +13,7 @@ from bot.telegram.chat import CHANNEL
 from bot.telegram.middlewares.flood import SLOW_DOWN
 from storage.identities import ensure_identity
 from storage.sandbox import FreshDatabase
-from tests.botapi import BotApiServer
+from testkit.botapi import BotApiServer
 from tests.telegram.stack import LiveBot, Mode
 
 CHATS = 50

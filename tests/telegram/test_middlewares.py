@@ -9,9 +9,9 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.types import Message, Update
 
-from bot.telegram.emulated_session import EmulatedSession
-from bot.telegram.emulator import FakeTelegram
 from bot.telegram.middlewares import ChatOrderMiddleware, FloodGuardMiddleware
+from testkit.telegram.emulator import FakeTelegram
+from testkit.telegram.session import EmulatedSession
 
 
 async def test_one_chat_is_handled_in_order_while_chats_interleave() -> None:

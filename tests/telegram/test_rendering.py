@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.telegram.callbacks import MenuButton, pack_token
-from bot.telegram.rendering import MAX_TEXT, plan, split_text, utf16_length
+from bot.telegram.limits import MAX_CALLBACK_DATA, MAX_TEXT, utf16_length
+from bot.telegram.rendering import plan, split_text
 from flows.fields import FIELDS
 from flows.types import Choice, Reply
 
@@ -58,10 +60,22 @@ def test_long_menus_pair_short_labels() -> None:
                                                                         "discard", "confirm"])
 def test_every_engine_action_fits_in_callback_data(action: str) -> None:
     data = pack_token(f"{TOKEN}:{action}")
-    assert len(data.encode()) <= 64
+    assert len(data.encode()) <= MAX_CALLBACK_DATA
     assert MenuButton.unpack(data).token == f"{TOKEN}:{action}"
 
 
 def test_an_action_too_long_for_telegram_is_refused_early() -> None:
     with pytest.raises(ValueError):
         pack_token(f"{TOKEN}:" + "a" * 60)
+
+
+def test_pack_token_refuses_exactly_what_aiogram_would() -> None:
+    # pack_token skips pydantic for speed; it keeps to the limit MenuButton.pack() keeps to.
+    assert MAX_CALLBACK_DATA == MAX_CALLBACK_LENGTH
+    room = MAX_CALLBACK_DATA - len(f"m:{TOKEN}:")
+    fits = "a" * room
+    assert pack_token(f"{TOKEN}:{fits}") == MenuButton(menu=TOKEN, action=fits).pack()
+    with pytest.raises(ValueError):
+        pack_token(f"{TOKEN}:{fits}a")
+    with pytest.raises(ValueError):
+        MenuButton(menu=TOKEN, action=fits + "a").pack()

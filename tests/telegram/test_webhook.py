@@ -6,7 +6,7 @@ import pytest
 from aiogram.exceptions import TelegramConflictError
 from aiohttp import ClientSession
 
-from tests.botapi.server import SECRET_HEADER
+from testkit.botapi.server import SECRET_HEADER
 from tests.telegram.stack import WEBHOOK_SECRET, LiveBot
 
 CHAT = 6_660_001

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import ClientSession
 
 from bot.telegram import webhook
-from tests.botapi.server import SECRET_HEADER
+from testkit.botapi.server import SECRET_HEADER
 from tests.telegram.stack import WEBHOOK_SECRET, LiveBot
 
 CHAT = 6_670_001

@@ -7,7 +7,7 @@ import itertools
 from abc import abstractmethod
 from typing import Any
 
-from bot.telegram.emulator.chats import Chat, ShownMessage
+from testkit.telegram.emulator.chats import Chat, ShownMessage
 
 
 class UserSide:

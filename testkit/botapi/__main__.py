@@ -1,4 +1,4 @@
-"""``python -m tests.botapi [--port 8081] [--token 123:abc]``: run the test server by hand."""
+"""``python -m testkit.botapi [--port 8081] [--token 123:abc]``: run the test server by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import signal
 
-from tests.botapi.server import BotApiServer
+from testkit.botapi.server import BotApiServer
 
 
 async def serve(host: str, port: int, token: str) -> None:
@@ -25,7 +25,7 @@ async def serve(host: str, port: int, token: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.botapi", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m testkit.botapi", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123:abc")

@@ -21,7 +21,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile
 
-from bot.telegram.emulator import FakeTelegram, NoAnswer
+from testkit.telegram.emulator import FakeTelegram, NoAnswer
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@
     curl -s localhost:8081/_emulator/contact -d chat_id=42 -d phone=+442079460123
     curl -s localhost:8081/_emulator/chats/42
 
-Faults, to see how the bot copes (see :mod:`bot.telegram.emulator.faults`)::
+Faults, to see how the bot copes (see :mod:`testkit.telegram.emulator.faults`)::
 
     curl -s localhost:8081/_emulator/fail -d method=answerCallbackQuery -d code=400 \
          -d "description=Bad Request: query is too old and response timeout expired ..."
@@ -27,8 +27,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.telegram.emulator import ApiError, FakeTelegram, NoAnswer, ProxyPage, ShownMessage
-from bot.telegram.emulator.faults import CLIENT_WORDING, Failure
+from testkit.telegram.emulator import ApiError, FakeTelegram, NoAnswer, ProxyPage, ShownMessage
+from testkit.telegram.emulator.faults import CLIENT_WORDING, Failure
 
 
 def add_control_routes(app: web.Application, telegram: FakeTelegram) -> None:

@@ -4,13 +4,13 @@
 updates, the webhook and answered callback queries, and checks every call the way
 Telegram does, with Telegram's own error wording. ``fail`` injects faults: Telegram's
 errors, a proxy's HTML page, or no answer at all. It backs both the in-process
-session of :mod:`bot.telegram.testing` and the HTTP server in ``tests/botapi``.
+session of :mod:`testkit.telegram.session` and the HTTP server in ``testkit/botapi``.
 """
 
-from bot.telegram.emulator.chats import Button, CallbackAnswer, Chat, ChatEvent, ShownMessage
-from bot.telegram.emulator.errors import ApiError
-from bot.telegram.emulator.faults import NoAnswer, ProxyPage
-from bot.telegram.emulator.telegram import FakeTelegram
+from testkit.telegram.emulator.chats import Button, CallbackAnswer, Chat, ChatEvent, ShownMessage
+from testkit.telegram.emulator.errors import ApiError
+from testkit.telegram.emulator.faults import NoAnswer, ProxyPage
+from testkit.telegram.emulator.telegram import FakeTelegram
 
 __all__ = [
     "ApiError",

@@ -6,18 +6,13 @@ import secrets
 import struct
 from typing import TYPE_CHECKING, Any
 
-from bot.telegram.emulator import errors as e
-from bot.telegram.emulator.methods import (
-    MAX_CAPTION,
-    attach_markup,
-    checked_markup,
-    method,
-    utf16_length,
-)
-from bot.telegram.emulator.params import Params
+from bot.telegram.limits import MAX_CAPTION, utf16_length
+from testkit.telegram.emulator import errors as e
+from testkit.telegram.emulator.methods import attach_markup, checked_markup, method
+from testkit.telegram.emulator.params import Params
 
 if TYPE_CHECKING:
-    from bot.telegram.emulator.telegram import FakeTelegram
+    from testkit.telegram.emulator.telegram import FakeTelegram
 
 
 @method("sendPhoto")

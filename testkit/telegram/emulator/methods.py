@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.telegram.emulator import errors as e
-from bot.telegram.emulator.chats import Chat, ShownMessage
-from bot.telegram.emulator.params import Params
+from bot.telegram.limits import MAX_CALLBACK_DATA, MAX_TEXT, utf16_length
+from testkit.telegram.emulator import errors as e
+from testkit.telegram.emulator.chats import Chat, ShownMessage
+from testkit.telegram.emulator.params import Params
 
 if TYPE_CHECKING:
-    from bot.telegram.emulator.telegram import FakeTelegram
+    from testkit.telegram.emulator.telegram import FakeTelegram
 
 Method = Callable[["FakeTelegram", Params], Any]
 METHODS: dict[str, Method] = {}
-
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
 
 
 def method(name: str) -> Callable[[Method], Method]:
@@ -28,11 +25,6 @@ def method(name: str) -> Callable[[Method], Method]:
         return function
 
     return register
-
-
-def utf16_length(text: str) -> int:
-    """Telegram counts text length in UTF-16 code units (an emoji may count 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def checked_markup(markup: Any) -> dict[str, Any] | None:

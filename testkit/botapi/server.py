@@ -9,8 +9,8 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from bot.telegram.emulator import FakeTelegram, NoAnswer
-from tests.botapi.control import add_control_routes
+from testkit.botapi.control import add_control_routes
+from testkit.telegram.emulator import FakeTelegram, NoAnswer
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -6,13 +6,13 @@
     telegram.fail("answerCallbackQuery", NoAnswer("reset"))               # no answer at all
     telegram.heal()                                                       # all back to normal
 
-An :class:`~bot.telegram.emulator.errors.ApiError` is answered as Telegram answers
+An :class:`~testkit.telegram.emulator.errors.ApiError` is answered as Telegram answers
 errors (JSON with ``error_code``, ``description`` and ``parameters.retry_after``). A
 :class:`ProxyPage` is the HTML page the proxy in front of the Bot API serves when the
 API behind it is down. :class:`NoAnswer` leaves :meth:`FakeTelegram.call` as an
 exception and each transport shows it as its client would see it: the in-process
 session raises aiogram's ``TelegramNetworkError`` with aiohttp's wording, the HTTP
-server (``tests/botapi``) drops the connection, after ``hold`` seconds for a timeout.
+server (``testkit/botapi``) drops the connection, after ``hold`` seconds for a timeout.
 The HTTP server's control API sets faults too (``POST /_emulator/fail``).
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.telegram.emulator.errors import ApiError
+from testkit.telegram.emulator.errors import ApiError
 
 NetworkTrouble = Literal["refused", "reset", "timeout"]
 

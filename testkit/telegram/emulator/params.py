@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.telegram.emulator.errors import ApiError, bad_request, missing
+from testkit.telegram.emulator.errors import ApiError, bad_request, missing
 
 
 class Params:

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from bot.telegram.emulator import errors as e
-from bot.telegram.emulator.params import Params
+from testkit.telegram.emulator import errors as e
+from testkit.telegram.emulator.params import Params
 
 
 class UpdateQueue:

@@ -20,7 +20,7 @@ makes a client; several clients share one harness (many chats, one bot).
 ``harness.errors`` lists exceptions the dispatcher's error handler caught.
 ``harness.session.calls`` records every Bot API call.
 ``harness.telegram.fail(method, failure, times=1)`` makes a method fail as Telegram,
-its proxy or the network can (:mod:`bot.telegram.emulator.faults`).
+its proxy or the network can (:mod:`testkit.telegram.emulator.faults`).
 
 :class:`TelegramTestClient` (``runtime | harness | engine, database=None, *,
 chat_id, user_id=None, first_name``) is one person in one private chat:
@@ -46,19 +46,73 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Bot
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.types import ErrorEvent, Update
+
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.telegram.chat import CHANNEL
-from bot.telegram.emulated_session import EmulatedSession, RecordedCall
-from bot.telegram.emulator import Button, CallbackAnswer, FakeTelegram, ShownMessage
-from bot.telegram.harness import TelegramHarness
+from bot.telegram.dispatcher import build_dispatcher
+from bot.telegram.pinning import pin_response_types
+from bot.telegram.retry import install_retry
 from flows.engine import Engine
 from storage.identities import ensure_identity
 from storage.unit_of_work import Database
+from testkit.telegram.emulator import Button, CallbackAnswer, FakeTelegram, ShownMessage
+from testkit.telegram.session import EmulatedSession, RecordedCall
 
 SentMessage = ShownMessage
 __all__ = ["Button", "CallbackAnswer", "EmulatedSession", "FakeTelegram", "RecordedCall",
            "SentMessage", "TelegramHarness", "TelegramTestClient"]
+
+TEST_FLOOD_LIMIT = 100_000  # scripts type faster than people
+
+
+class TelegramHarness:
+    """One bot, its dispatcher and an in-memory Telegram; feeds updates in process."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        database: Database,
+        settings: Settings | None = None,
+        *,
+        telegram: FakeTelegram | None = None,
+        record: bool = True,
+    ) -> None:
+        self.telegram = telegram or FakeTelegram()
+        self.session = EmulatedSession(self.telegram, record=record)
+        install_retry(self.session)
+        pin_response_types()
+        self.bot = Bot(self.telegram.token, session=self.session)
+        self.database = database
+        settings = settings or Settings(flood_limit_per_minute=TEST_FLOOD_LIMIT)
+        self.dispatcher = build_dispatcher(engine, database, settings)
+        self.errors: list[BaseException] = []
+        self.dispatcher.errors.register(self._remember_error)
+
+    @classmethod
+    def for_runtime(cls, runtime: Runtime, **options: Any) -> TelegramHarness:
+        return cls(runtime.engine, runtime.database, **options)
+
+    async def _remember_error(self, event: ErrorEvent) -> None:
+        self.errors.append(event.exception)
+        raise SkipHandler  # and on to the bot's own error handler
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Deliver one update (as getUpdates would: it is confirmed) and handle it fully."""
+        self.telegram.confirm(int(update["update_id"]) + 1)
+        parsed = Update.model_validate(update, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, parsed)
+
+    def client(self, chat_id: int, *, user_id: int | None = None,
+               first_name: str = "Test User") -> TelegramTestClient:
+        """A :class:`TelegramTestClient`: one person in a private chat with this bot."""
+        return TelegramTestClient(self, chat_id=chat_id, user_id=user_id, first_name=first_name)
+
+    async def close(self) -> None:
+        await self.bot.session.close()
 
 
 class TelegramTestClient:

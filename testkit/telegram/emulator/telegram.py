@@ -1,7 +1,7 @@
 """FakeTelegram: the Bot API's state and rules in memory, for tests and benchmarks.
 
-Both the in-process session (:mod:`bot.telegram.testing`) and the HTTP test server
-(``tests/botapi``) call :meth:`FakeTelegram.call`, so they behave the same way.
+Both the in-process session (:mod:`testkit.telegram.session`) and the HTTP test server
+(``testkit/botapi``) call :meth:`FakeTelegram.call`, so they behave the same way.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.telegram.emulator import errors as e
-from bot.telegram.emulator import methods, photos, queries, service  # noqa: F401  (registers)
-from bot.telegram.emulator.chats import Chat, ShownMessage
-from bot.telegram.emulator.faults import Failure, Faults, ProxyPage
-from bot.telegram.emulator.params import Params
-from bot.telegram.emulator.updates import UpdateQueue
-from bot.telegram.emulator.users import UserSide
+from testkit.telegram.emulator import errors as e
+from testkit.telegram.emulator import methods, photos, queries, service  # noqa: F401  (registers)
+from testkit.telegram.emulator.chats import Chat, ShownMessage
+from testkit.telegram.emulator.faults import Failure, Faults, ProxyPage
+from testkit.telegram.emulator.params import Params
+from testkit.telegram.emulator.updates import UpdateQueue
+from testkit.telegram.emulator.users import UserSide
 
 
 class FakeTelegram(UpdateQueue, UserSide):
@@ -25,7 +25,7 @@ class FakeTelegram(UpdateQueue, UserSide):
 
     ``rate_limit=(n, seconds)`` answers 429 ``retry after N`` when a chat gets more than
     ``n`` bot messages within ``seconds``. ``history_limit`` caps messages kept per chat.
-    :meth:`fail` makes a method fail on purpose (see :mod:`~bot.telegram.emulator.faults`).
+    :meth:`fail` makes a method fail on purpose (see :mod:`~testkit.telegram.emulator.faults`).
     """
 
     def __init__(
@@ -78,7 +78,7 @@ class FakeTelegram(UpdateQueue, UserSide):
         """Run one Bot API method; returns (HTTP status, JSON body) as Telegram would.
 
         The body is a ``str`` only for a :class:`ProxyPage` fault (HTML, not JSON); a
-        :class:`~bot.telegram.emulator.faults.NoAnswer` fault is raised to the caller.
+        :class:`~testkit.telegram.emulator.faults.NoAnswer` fault is raised to the caller.
         """
         params = Params(values, files)
         if self.record_calls:

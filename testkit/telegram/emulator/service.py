@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.telegram.emulator import errors as e
-from bot.telegram.emulator.methods import method
-from bot.telegram.emulator.params import Params
+from testkit.telegram.emulator import errors as e
+from testkit.telegram.emulator.methods import method
+from testkit.telegram.emulator.params import Params
 
 if TYPE_CHECKING:
-    from bot.telegram.emulator.telegram import FakeTelegram
+    from testkit.telegram.emulator.telegram import FakeTelegram
 
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
