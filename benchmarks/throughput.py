@@ -11,6 +11,9 @@ last action (so updates of different chats run concurrently, as polling hands th
 over); the sequential figures are one chat alone.
 
 - bare aiogram: a default ``Dispatcher`` whose one handler answers every message.
+- peers (``benchmarks/peers.py``, ``menu`` workload, with ``--chats``): what an aiogram
+  user would build instead, aiogram's FSM on ``MemoryStorage`` and on ``RedisStorage``
+  with ``RedisEventIsolation`` (Redis at ``REDIS_URL``, default db 15 on localhost).
 - full stack: our dispatcher (chat order, flood guard, linking, conversation), the
   engine and the database. Workloads: ``menu`` types "menu" and presses Help (an edit
   in place): only the conversation record changes. ``mixed`` types "menu", presses
@@ -31,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.peers import aiogram_fsm
 from benchmarks.profiling import by_package
 from benchmarks.stacks import WORKLOADS, Result, bare, full
 from bot.gc_tuning import tune_for_serving
@@ -58,6 +62,11 @@ async def backend(kind: str, args: argparse.Namespace, works: list[str]) -> None
         for _ in range(args.repeat):
             # Interleaved, so a noisy moment on the machine hits every scenario alike.
             done = {"bare many": await bare(chats, total), "bare one": await bare(1, one_total)}
+            if "menu" in works and args.peers:
+                for peer in ("memory", "redis"):
+                    done[f"fsm-{peer} many"] = await aiogram_fsm(peer, chats, total)
+                    ratio = done[f"fsm-{peer} many"].rate / done["bare many"].rate
+                    ratios.setdefault(f"fsm-{peer} many", []).append(ratio)
             for work in works:
                 done[f"{work} many"] = await full(db, chats, total, work)
                 done[f"{work} one"] = await full(db, 1, one_total, work)
@@ -69,6 +78,9 @@ async def backend(kind: str, args: argparse.Namespace, works: list[str]) -> None
         for name in runs:
             spread = "/".join(f"{run.rate:.0f}" for run in runs[name])
             print(f"  {median_run(runs[name]).line()}   (runs: {spread})")
+            if name.startswith("fsm-"):
+                print(f"    peer: aiogram FSM / bare aiogram = "
+                      f"{statistics.median(ratios[name]):.2f} with {chats} chats")
             if name.endswith("one") and not name.startswith("bare"):
                 work = name.split()[0]
                 many, one = (statistics.median(ratios[f"{work} {s}"]) for s in ("many", "one"))
@@ -100,6 +112,8 @@ async def main() -> None:
     parser.add_argument("--workloads", default="menu,mixed", help=f"of {sorted(WORKLOADS)}")
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median shown)")
     parser.add_argument("--profile", metavar="WORKLOAD", help="cProfile one more concurrent run")
+    parser.add_argument("--no-peers", dest="peers", action="store_false",
+                        help="skip aiogram's FSM on MemoryStorage and RedisStorage")
     args = parser.parse_args()
     works = [w.strip() for w in args.workloads.split(",")]
     tune_for_serving()  # as `python -m bot telegram` does; both stacks run under it
