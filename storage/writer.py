@@ -43,7 +43,8 @@ class SharedWriter:
         self._max_group = max_group
         self._lock = asyncio.Lock()  # one block at a time on the connection
         self._waiting = 0  # blocks queued for the connection
-        self._connection: AsyncConnection | None = None
+        self._connection: AsyncConnection | None = None  # while a transaction is open
+        self._idle: AsyncConnection | None = None  # kept between transactions
         self._pending: list[asyncio.Future[None]] = []  # done blocks awaiting the COMMIT
         self._flushing: asyncio.Task[None] | None = None
 
@@ -102,9 +103,12 @@ class SharedWriter:
         await committed  # raises if the COMMIT containing this block failed
 
     async def close(self) -> None:
-        """Commit what is pending (blocks still running finish first)."""
+        """Commit what is pending (blocks still running finish first), then disconnect."""
         async with self._lock:
             await self._commit()
+            if self._idle is not None:
+                await self._idle.close()
+                self._idle = None
 
     def _flush_soon(self) -> None:
         if self._connection is not None and self._waiting == 0 and self._flushing is None:
@@ -120,9 +124,19 @@ class SharedWriter:
 
     async def _open(self) -> AsyncConnection:
         if self._connection is None:
+            kept, self._idle = self._idle, None
+            if kept is not None:
+                try:
+                    await kept.begin()  # BEGIN IMMEDIATE on SQLite (see storage.database)
+                    self._connection = kept
+                    return kept
+                except Exception:  # e.g. the server dropped an idle connection
+                    log.warning("the idle write connection failed; opening a new one")
+                    with contextlib.suppress(Exception):
+                        await kept.close()
             connection = await self._engine.connect()
             try:
-                await connection.begin()  # BEGIN IMMEDIATE on SQLite (see storage.database)
+                await connection.begin()
             except BaseException:
                 await connection.close()
                 raise
@@ -135,11 +149,7 @@ class SharedWriter:
         if connection is None:
             return
         log.error("a write failed; rolling back the %d writes grouped with it", len(pending))
-        try:
-            with contextlib.suppress(Exception):
-                await connection.rollback()
-        finally:
-            await connection.close()
+        await self._discard(connection)
         failure = error if isinstance(error, Exception) else RuntimeError("a grouped write stopped")
         for future in pending:
             if not future.done():
@@ -154,14 +164,22 @@ class SharedWriter:
             await connection.commit()
         except Exception as error:
             log.exception("group commit of %d writes failed", len(pending))
-            with contextlib.suppress(Exception):
-                await connection.rollback()
+            await self._discard(connection)
             for future in pending:
                 if not future.done():
                     future.set_exception(error)
             return
-        finally:
-            await connection.close()
+        self._idle = connection  # the next group begins on it: no pool round trip
         for future in pending:
             if not future.done():
                 future.set_result(None)
+
+    @staticmethod
+    async def _discard(connection: AsyncConnection) -> None:
+        """Roll back and close a connection whose transaction failed; a fresh one follows."""
+        try:
+            with contextlib.suppress(Exception):
+                await connection.rollback()
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.close()
