@@ -1,10 +1,12 @@
 """The conversation engine: one inbound event in, replies out, state saved in between.
 
 For every update the engine opens one storage transaction, loads the
-conversation record and the user, applies the global keywords, rejects stale
-buttons, restores the flow's state machine from the record, sends it the event,
-and saves the record before the replies leave. Updates of one conversation run
-one at a time (a lock per key); different conversations run concurrently.
+conversation record and the user, lets an :class:`~flows.runner.ActionRunner`
+route and carry out what the user did, and saves the record before the
+replies leave.
+
+Updates of one conversation run one at a time (a lock per key); different
+conversations run concurrently.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from flows.context import ChartRenderer
+from flows.context import ChartRenderer, FlowContext
 from flows.keyed_lock import KeyedLock
 from flows.ports import AccountStatus, AccountStore, ConcurrentUpdate, StoreFactory, UsageReport
-from flows.registry import FLOWS
+from flows.runner import ActionRunner
 from flows.settings import EngineSettings
-from flows.turn import KEYWORDS, Turn
 from flows.types import ConversationKey, ConversationRecord, Inbound, Reply
 from flows.wording import closed_notice
 
-__all__ = ["FLOWS", "KEYWORDS", "Engine", "utcnow"]
+__all__ = ["Engine", "utcnow"]
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,9 @@ class Engine:
         unlinked_text: str = UNLINKED,
     ) -> None:
         self._stores = stores
-        self.settings = settings or EngineSettings()
+        self._settings = settings or EngineSettings()
         self._clock = clock
-        self.charts = dict(charts or {})
+        self._charts = dict(charts or {})
         self._unlinked_text = unlinked_text
         self._locks: KeyedLock[ConversationKey] = KeyedLock()
 
@@ -68,17 +69,17 @@ class Engine:
         Never raises: an unexpected error rolls the transaction back, is logged, and
         the user is told that nothing was changed.
         """
-        return await self._run(inbound.key, lambda turn: turn.route(inbound))
+        return await self._run(inbound.key, lambda runner: runner.handle(inbound))
 
     async def resume(self, key: ConversationKey) -> list[Reply]:
         """Show where the conversation is (a channel opening again after a restart).
 
         An open flow shows its current step; an expired one says so; otherwise the menu.
         """
-        return await self._run(key, lambda turn: turn.resume())
+        return await self._run(key, lambda runner: runner.resume())
 
     async def _run(
-        self, key: ConversationKey, act: Callable[[Turn], Awaitable[None]]
+        self, key: ConversationKey, act: Callable[[ActionRunner], Awaitable[None]]
     ) -> list[Reply]:
         async with self._locks.hold(key):
             for attempt in range(1, CONFLICT_RETRIES + 1):
@@ -102,7 +103,7 @@ class Engine:
 
     async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
         """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""
-        renderer = self.charts.get(channel)
+        renderer = self._charts.get(channel)
         for reply, report in charts:
             if renderer is None:
                 continue
@@ -115,7 +116,7 @@ class Engine:
         self,
         store: AccountStore,
         key: ConversationKey,
-        act: Callable[[Turn], Awaitable[None]],
+        act: Callable[[ActionRunner], Awaitable[None]],
         charts: list[tuple[Reply, UsageReport]],
     ) -> list[Reply]:
         now = self._clock()
@@ -132,10 +133,19 @@ class Engine:
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id)
 
-        turn = Turn(self, store, user, record, now, key.channel)
-        await act(turn)
-        replies = turn.finish()
-        charts.extend(turn.ctx.charts_to_draw)
+        ctx = FlowContext(
+            store=store,
+            user=user,
+            data=record.data.setdefault("flow", {}),
+            now=now,
+            channel=key.channel,
+            settings=self._settings,
+            charts=self._charts.get(key.channel),
+        )
+        runner = ActionRunner(record, ctx)
+        await act(runner)
+        replies = runner.finish()
+        charts.extend(ctx.charts_to_draw)
         await store.save_conversation(record)
         return replies
 

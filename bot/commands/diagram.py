@@ -17,8 +17,9 @@ from statemachine.contrib.diagram import DotGraphMachine, MermaidGraphMachine
 from statemachine.contrib.diagram.graphviz import run_graphviz
 
 from flows.base import FlowMachine
-from flows.engine import FLOWS, KEYWORDS
 from flows.menu import MENU_OPTIONS
+from flows.registry import FLOWS
+from flows.routing import KEYWORDS
 from flows.settings import EngineSettings
 from flows.types import Role
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands import diagram
-from flows.engine import FLOWS
+from flows.registry import FLOWS
 from tests.scripts.helpers import cli
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "diagrams"
