@@ -5,8 +5,12 @@ conversation record and the user, lets an :class:`~flows.runner.ActionRunner`
 route and carry out what the user did, and saves the record before the
 replies leave.
 
-Updates of one conversation run one at a time (a lock per key); different
-conversations run concurrently.
+The engine does not put a chat's updates in order; its channel does, because
+only the channel sees the whole of an update (Telegram's ``ChatOrderMiddleware``
+holds the chat across linking, the engine and the replies being sent; the
+terminal and the script runner wait for each answer). Two updates of one chat
+that do run at once, in one process or in several, still each apply once: the
+record's version check makes the later one run again on the record the other left.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext
-from flows.keyed_lock import KeyedLock
 from flows.ports import AccountStatus, AccountStore, ConcurrentUpdate, StoreFactory, UsageReport
 from flows.runner import ActionRunner
 from flows.settings import EngineSettings
@@ -61,7 +64,6 @@ class Engine:
         self._clock = clock
         self._charts = dict(charts or {})
         self._unlinked_text = unlinked_text
-        self._locks: KeyedLock[ConversationKey] = KeyedLock()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one user action; the record is committed before the replies return.
@@ -81,25 +83,24 @@ class Engine:
     async def _run(
         self, key: ConversationKey, act: Callable[[ActionRunner], Awaitable[None]]
     ) -> list[Reply]:
-        async with self._locks.hold(key):
-            for attempt in range(1, CONFLICT_RETRIES + 1):
-                charts: list[tuple[Reply, UsageReport]] = []
-                try:
-                    async with self._stores.transaction() as store:
-                        replies = await self._handle(store, key, act, charts)
-                except ConcurrentUpdate:
-                    # Another process handled this chat meanwhile: everything here was
-                    # rolled back, so run the turn again on the record it left.
-                    log.info("conversation %s changed meanwhile; attempt %d", key, attempt)
-                    continue
-                except Exception:
-                    log.exception("update for %s failed; rolled back", key)
-                    return [Reply(text=SORRY)]
-                await self._draw(key.channel, charts)
-                return replies
-            log.error("conversation %s kept changing; gave up after %d attempts",
-                      key, CONFLICT_RETRIES)
-            return [Reply(text=SORRY)]
+        for attempt in range(1, CONFLICT_RETRIES + 1):
+            charts: list[tuple[Reply, UsageReport]] = []
+            try:
+                async with self._stores.transaction() as store:
+                    replies = await self._handle(store, key, act, charts)
+            except ConcurrentUpdate:
+                # Another update of this chat was saved meanwhile (here or in another
+                # process): everything here was rolled back, so run again on its record.
+                log.info("conversation %s changed meanwhile; attempt %d", key, attempt)
+                continue
+            except Exception:
+                log.exception("update for %s failed; rolled back", key)
+                return [Reply(text=SORRY)]
+            await self._draw(key.channel, charts)
+            return replies
+        log.error("conversation %s kept changing; gave up after %d attempts",
+                  key, CONFLICT_RETRIES)
+        return [Reply(text=SORRY)]
 
     async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
         """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""

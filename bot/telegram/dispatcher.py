@@ -28,9 +28,10 @@ def build_dispatcher(
     records, so a restart resumes every chat where it was.
     """
     dispatcher = Dispatcher(disable_fsm=True, engine=engine, sessions=sessions, settings=settings)
-    # Order matters: the chat lock first (taken in arrival order), then the flood guard
-    # (a flood queues behind the lock and is dropped in order). The linking router adds
-    # the database session middleware for its own handlers.
+    # Order matters: the chat lock first (taken in arrival order; it keeps linking,
+    # the engine and the replies of one chat in order), then the flood guard (a flood
+    # queues behind the lock and is dropped in order). The linking router adds the
+    # database session middleware for its own handlers.
     dispatcher.update.outer_middleware(ChatOrderMiddleware())
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
     dispatcher.update.outer_middleware(TurnMiddleware())
