@@ -24,7 +24,7 @@ from flows.context import ChartRenderer, FlowContext
 from flows.ports import AccountStatus, AccountStore, ConcurrentUpdate, StoreFactory, UsageReport
 from flows.runner import ActionRunner
 from flows.settings import EngineSettings
-from flows.types import ConversationKey, ConversationRecord, Inbound, Reply
+from flows.types import ConversationKey, ConversationRecord, Inbound, Reply, ReplyKind
 from flows.wording import closed_notice
 
 __all__ = ["Engine", "utcnow"]
@@ -36,11 +36,8 @@ SORRY = (
     "Sorry, something went wrong on our side, so nothing was changed. "
     "Please try again in a moment; type menu to start over."
 )
-UNLINKED = (
-    "This chat is not linked to a platform account yet, so I cannot show anything. "
-    "Ask your account owner or our support for a link code and send /start CODE, "
-    "or share your phone number with the button below."
-)
+UNLINKED = "This chat is not linked to a platform account yet, so I cannot show anything."
+"""Said to an unlinked chat on channels that have no way of linking; the others say how."""
 
 
 def utcnow() -> datetime:
@@ -57,19 +54,18 @@ class Engine:
         *,
         clock: Callable[[], datetime] = utcnow,
         charts: Mapping[str, ChartRenderer] | None = None,
-        unlinked_text: str = UNLINKED,
     ) -> None:
         self._stores = stores
         self._settings = settings or EngineSettings()
         self._clock = clock
         self._charts = dict(charts or {})
-        self._unlinked_text = unlinked_text
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one user action; the record is committed before the replies return.
 
         Never raises: an unexpected error rolls the transaction back, is logged, and
-        the user is told that nothing was changed.
+        the user is told that nothing was changed. An unlinked chat gets one reply
+        of kind :attr:`ReplyKind.UNLINKED`, which its channel words.
         """
         return await self._run(inbound.key, lambda runner: runner.handle(inbound))
 
@@ -126,7 +122,7 @@ class Engine:
         if user is None:
             _reset(record, user_id=None)
             await store.save_conversation(record)
-            return [Reply(text=self._unlinked_text, request_contact=True)]
+            return [Reply(text=UNLINKED, kind=ReplyKind.UNLINKED)]
         if user.account_status is AccountStatus.CLOSED:
             _reset(record, user_id=user.user_id)
             await store.save_conversation(record)

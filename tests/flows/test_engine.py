@@ -8,7 +8,7 @@ import logging
 import pytest
 from sqlalchemy import text, update
 
-from flows.types import ConversationKey, Inbound
+from flows.types import ConversationKey, Inbound, ReplyKind
 from storage.models import Conversation
 from storage.sandbox import FreshDatabase
 from tests.flows.talk import Clock, Talk, account_named, make_engine
@@ -107,8 +107,9 @@ async def test_an_unlinked_chat_is_told_how_to_link_and_nothing_else(db: FreshDa
     engine = make_engine(db)
     replies = await engine.handle(Inbound.typed(ConversationKey("test", "stranger"), "package"))
     assert len(replies) == 1
-    assert "not linked" in replies[0].text and "/start CODE" in replies[0].text
-    assert replies[0].request_contact and replies[0].choices == []
+    assert replies[0].kind is ReplyKind.UNLINKED and replies[0].choices == []
+    # How to link is the channel's to say (Telegram: /start CODE or sharing a phone).
+    assert "not linked" in replies[0].text and "/start" not in replies[0].text
 
 
 async def test_updates_of_one_conversation_at_once_each_apply_once(db: FreshDatabase) -> None:
