@@ -8,7 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.telegram.handlers import routers
-from bot.telegram.middlewares import ChatOrderMiddleware, FloodGuardMiddleware, TurnMiddleware
+from bot.telegram.middlewares import (
+    ChatOrderMiddleware,
+    FloodGuardMiddleware,
+    UpdateProgressMiddleware,
+)
 from flows.engine import Engine
 
 COMMANDS = [
@@ -34,6 +38,6 @@ def build_dispatcher(
     # database session middleware for its own handlers.
     dispatcher.update.outer_middleware(ChatOrderMiddleware())
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
-    dispatcher.update.outer_middleware(TurnMiddleware())
+    dispatcher.update.outer_middleware(UpdateProgressMiddleware())
     dispatcher.include_routers(*routers())
     return dispatcher

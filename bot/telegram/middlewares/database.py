@@ -1,9 +1,8 @@
-"""Per-update state: a :class:`Turn` for every update, a database session where needed."""
+"""A database session per update, for the routers that need one."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -11,22 +10,6 @@ from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-@dataclass(slots=True)
-class Turn:
-    """What happened to one update so far; the error handler words its apology by it."""
-
-    committed: bool = False  # the engine has stored this update's effects
-    acknowledged: bool = False  # the button press was answered, or that was tried
-
-
-class TurnMiddleware(BaseMiddleware):
-    """Outer, on every update: puts a fresh ``turn`` in the handler data."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        data["turn"] = Turn()
-        return await handler(event, data)
 
 
 class DatabaseSessionMiddleware(BaseMiddleware):
