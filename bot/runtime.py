@@ -16,7 +16,8 @@ from bot.startup.database import check_database_url, database_errors
 from flows.context import ChartRenderer
 from flows.engine import Engine
 from flows.settings import EngineSettings
-from storage.database import make_engine, make_sessionmaker
+from storage.database import make_engine as make_db_engine
+from storage.database import make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade
 from storage.models import Account
@@ -27,10 +28,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Runtime:
-    """Everything a channel needs: the engine and the database behind it."""
+    """Everything a channel needs: the conversation engine and the database behind it.
+
+    ``engine`` is ours (:class:`flows.engine.Engine`); ``db_engine`` is SQLAlchemy's.
+    """
 
     settings: Settings
-    db: AsyncEngine
+    db_engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     engine: Engine
 
@@ -65,7 +69,7 @@ async def open_runtime(
     charts: Mapping[str, ChartRenderer] | None = None,
     prepare: bool = True,
 ) -> AsyncIterator[Runtime]:
-    """Open the database named by ``settings`` and build the engine over it.
+    """Open the database named by ``settings`` and build the conversation engine over it.
 
     A database that cannot be used as configured (bad URL, no server, no such
     database, an unwritable SQLite file) raises a StartupError that says so.
@@ -73,13 +77,13 @@ async def open_runtime(
     url = settings.database_url
     check_database_url(url)
     with database_errors(url):  # creating the SQLite folder can fail already
-        db = make_engine(url)
-    sessions = make_sessionmaker(db)
+        db_engine = make_db_engine(url)
+    sessions = make_sessionmaker(db_engine)
     try:
         if prepare:
             with database_errors(url):  # the first connection is made here
                 await prepare_database(url, sessions)
         engine = Engine(SqlStoreFactory(sessions), engine_settings(settings), charts=charts)
-        yield Runtime(settings=settings, db=db, sessions=sessions, engine=engine)
+        yield Runtime(settings=settings, db_engine=db_engine, sessions=sessions, engine=engine)
     finally:
-        await db.dispose()
+        await db_engine.dispose()

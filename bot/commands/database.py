@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from bot.config import get_settings
 from bot.startup.database import check_database_url, database_errors
-from storage.database import make_engine, make_sessionmaker
+from storage.database import make_engine as make_db_engine
+from storage.database import make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade
 
@@ -42,8 +43,8 @@ async def _demo() -> None:
     check_database_url(url)
     with database_errors(url):
         await upgrade(url)
-        db = make_engine(url)
+        db_engine = make_db_engine(url)
     try:
-        await seed_demo(make_sessionmaker(db), datetime.now(UTC).date())
+        await seed_demo(make_sessionmaker(db_engine), datetime.now(UTC).date())
     finally:
-        await db.dispose()
+        await db_engine.dispose()
