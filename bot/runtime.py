@@ -26,7 +26,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Runtime:
-    """Everything a channel needs: the engine and the database behind it."""
+    """Everything a channel needs: the conversation engine and the database behind it.
+
+    ``engine`` is the conversation engine (:class:`flows.engine.Engine`); ``database``
+    owns every transaction (:class:`storage.unit_of_work.Database`).
+    """
 
     settings: Settings
     database: Database
@@ -64,7 +68,7 @@ async def open_runtime(
     charts: Mapping[str, ChartRenderer] | None = None,
     prepare: bool = True,
 ) -> AsyncIterator[Runtime]:
-    """Open the database named by ``settings`` and build the engine over it.
+    """Open the database named by ``settings`` and build the conversation engine over it.
 
     A database that cannot be used as configured (bad URL, no server, no such
     database, an unwritable SQLite file) raises a StartupError that says so.

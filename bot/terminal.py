@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.engine import Engine
-from flows.types import Choice, ConversationKey, Inbound, Reply
+from flows.types import Choice, ConversationKey, Inbound, Reply, ReplyKind
 
 CHANNEL = "terminal"
+# Word for word what an unlinked terminal chat has always been told. `bot chat` and the
+# script runner link the chat before it opens, so in practice no one reads it here.
+HOW_TO_LINK = (
+    "This chat is not linked to a platform account yet, so I cannot show anything. "
+    "Ask your account owner or our support for a link code and send /start CODE, "
+    "or share your phone number with the button below."
+)
 
 
 def render(replies: list[Reply]) -> str:
@@ -57,9 +66,17 @@ class TerminalConversation:
         return self._remember(await self.engine.handle(Inbound.pressed(self.key, token)))
 
     def _remember(self, replies: list[Reply]) -> list[Reply]:
+        """Word what the terminal words itself, and remember the options now on screen."""
+        replies = [_worded(reply) for reply in replies]
         with_choices = [reply for reply in replies if reply.choices]
         if with_choices:
             self.choices = with_choices[-1].choices
         elif replies:
             self.choices = []
         return replies
+
+
+def _worded(reply: Reply) -> Reply:
+    if reply.kind is ReplyKind.UNLINKED:
+        return replace(reply, text=HOW_TO_LINK)
+    return reply

@@ -4,6 +4,12 @@ A flow is a short declarative class: states, transitions (events), small named
 guards, and one ``render_<state>`` coroutine per non-final state that shows that
 step. The engine restores the machine from the stored state name, sends it one
 event, then asks it to render whatever state it is in now.
+
+Guards only ask questions; actions do things. An event that writes (closing the
+account, saving details) leads to a state the machine never rests in, through an
+action that does the write and keeps the store's answer on the machine; eventless
+transitions out of that state then ask about the answer (``was_closed``,
+``had_conflict``) and pick the step that follows, all within the one event.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ SUPPORT_PACKAGES = ("connect",)
 
 
 class CloseFlow(FlowMachine):
-    """warning → naming → confirming → closed, with a way out at every step."""
+    """warning → naming → confirming → closing → closed, with a way out at every step."""
 
     flow_name = "close"
     changes_things = True
@@ -33,6 +33,7 @@ class CloseFlow(FlowMachine):
     warning = State(initial=True)
     naming = State()
     confirming = State()
+    closing = State()  # never rested in: the closing transaction's answer picks the way on
     closed = State(final=True)
     kept = State(final=True)
     stopped = State(final=True)
@@ -45,11 +46,16 @@ class CloseFlow(FlowMachine):
     )
     confirm = (
         confirming.to(warning, cond="confirmation_expired", on="explain_expired")
-        | confirming.to(closed, cond="close_now")
-        | confirming.to(stopped)
+        | confirming.to(closing, on="close_account")
     )
+    # Eventless: taken at once, in the same event, by what the transaction answered.
+    closing.to(closed, cond="was_closed", on="report_closure")
+    closing.to(stopped, on="explain_not_closed")
     keep = warning.to(kept) | naming.to(kept) | confirming.to(kept)
     back = naming.to(warning) | confirming.to(naming, on="reset_attempts")
+
+    closure: CloseResult | None = None
+    """What the closing transaction answered, once ``close_account`` has run."""
 
     @classmethod
     def refusal(cls, ctx: FlowContext) -> str | None:
@@ -79,30 +85,8 @@ class CloseFlow(FlowMachine):
     def confirmation_expired(self) -> bool:
         return self.ctx.now.timestamp() > float(self.ctx.data.get("deadline", 0))
 
-    async def close_now(self) -> bool:
-        """Close the account now; True when this press closed it."""
-        ctx = self.ctx
-        result = await ctx.store.close_account(
-            account_id=ctx.user.account_id,
-            user_id=ctx.user.user_id,
-            channel=ctx.channel,
-            now=ctx.now,
-        )
-        if result.outcome is CloseOutcome.CLOSED:
-            ctx.say(_closed_text(ctx.user.account_name, result), keep=True)
-            ctx.menu_after = False
-            return True
-        if result.outcome is CloseOutcome.ALREADY_CLOSED:
-            ctx.note(closed_notice(ctx.user))
-            ctx.menu_after = False
-        elif result.outcome is CloseOutcome.FORBIDDEN:
-            ctx.note(
-                "Nothing was closed: only the account owner can close the account, "
-                "and you are no longer its owner."
-            )
-        else:
-            ctx.note(self.refusal(ctx) or "Nothing was closed.")
-        return False
+    def was_closed(self) -> bool:
+        return self.closure is not None and self.closure.outcome is CloseOutcome.CLOSED
 
     # -- actions ------------------------------------------------------------
     def reset_attempts(self) -> None:
@@ -136,6 +120,35 @@ class CloseFlow(FlowMachine):
             f"The name did not match {ctx.settings.max_name_attempts} times, so I stopped "
             "the closure for your safety. Nothing was changed and the account stays open."
         )
+
+    async def close_account(self) -> None:
+        """Run the closing transaction; what it answered is for the guards to read."""
+        ctx = self.ctx
+        self.closure = await ctx.store.close_account(
+            account_id=ctx.user.account_id,
+            user_id=ctx.user.user_id,
+            channel=ctx.channel,
+            now=ctx.now,
+        )
+
+    def report_closure(self) -> None:
+        assert self.closure is not None  # close_account ran before any way out of closing
+        self.ctx.say(_closed_text(self.ctx.user.account_name, self.closure), keep=True)
+        self.ctx.menu_after = False  # nothing is left to choose
+
+    def explain_not_closed(self) -> None:
+        ctx = self.ctx
+        outcome = self.closure.outcome if self.closure is not None else None
+        if outcome is CloseOutcome.ALREADY_CLOSED:  # a double press, or another member
+            ctx.note(closed_notice(ctx.user))
+            ctx.menu_after = False
+        elif outcome is CloseOutcome.FORBIDDEN:
+            ctx.note(
+                "Nothing was closed: only the account owner can close the account, "
+                "and you are no longer its owner."
+            )
+        else:
+            ctx.note(self.refusal(ctx) or "Nothing was closed.")
 
     def explain_expired(self) -> None:
         self.ctx.note(

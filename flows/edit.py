@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from flows.base import FlowMachine, State
 from flows.context import FlowContext, Option
 from flows.fields import FIELDS, FIELDS_BY_NAME, is_locked
-from flows.ports import AccountDetails, SaveOutcome
+from flows.ports import AccountDetails, SaveOutcome, SaveResult
 from flows.validation import InvalidValue, ValidationContext
 from flows.wording import closed_notice
 
@@ -33,8 +33,10 @@ class EditFlow(FlowMachine):
     choosing = State(initial=True)
     entering = State()
     reviewing = State()
+    saving = State()  # never rested in: the save's answer picks the way on
     conflict = State()
     done = State(final=True)
+    not_saved = State(final=True)  # the store refused: no longer allowed, closed, invalid
 
     pick = choosing.to(entering, cond="field_open", on="remember_field") | choosing.to.itself(
         internal=True, on="explain_locked"
@@ -44,16 +46,16 @@ class EditFlow(FlowMachine):
     )
     review = choosing.to(reviewing, cond="has_pending")
     more = reviewing.to(choosing) | conflict.to(choosing)
-    save = (
-        reviewing.to(done, cond="store_changes")
-        | reviewing.to(conflict, cond="in_conflict")
-        | reviewing.to(done)
-        | conflict.to(done, cond="store_changes")
-        | conflict.to.itself(internal=True, cond="in_conflict")
-        | conflict.to(done)
-    )
+    save = reviewing.to(saving, on="save_changes") | conflict.to(saving, on="save_changes")
+    # Eventless: taken at once, in the same event, by what the save answered.
+    saving.to(done, cond="was_saved", on="report_saved")
+    saving.to(conflict, cond="had_conflict", on="take_their_values")
+    saving.to(not_saved, on="explain_not_saved")
     discard = choosing.to(done) | entering.to(done) | reviewing.to(done) | conflict.to(done)
     back = entering.to(choosing) | reviewing.to(choosing) | conflict.to(reviewing)
+
+    saved: SaveResult | None = None
+    """What the store answered to the save, once ``save_changes`` has run."""
 
     @classmethod
     def refusal(cls, ctx: FlowContext) -> str | None:
@@ -97,8 +99,11 @@ class EditFlow(FlowMachine):
     def has_pending(self) -> bool:
         return bool(self.ctx.data.get("pending"))
 
-    def in_conflict(self) -> bool:
-        return self.ctx.data.get("outcome") == SaveOutcome.CONFLICT.value
+    def was_saved(self) -> bool:
+        return self._save_outcome() is SaveOutcome.SAVED
+
+    def had_conflict(self) -> bool:
+        return self._save_outcome() is SaveOutcome.CONFLICT
 
     # -- actions ------------------------------------------------------------
     async def remember_field(self, arg: str = "") -> None:
@@ -125,10 +130,10 @@ class EditFlow(FlowMachine):
         except InvalidValue as problem:
             self.ctx.note(f"⚠️ {problem}")
 
-    async def store_changes(self) -> bool:
-        """Save the pending changes now; True when they were saved."""
+    async def save_changes(self) -> None:
+        """Save the pending changes; what the store answered is for the guards to read."""
         ctx = self.ctx
-        result = await ctx.store.save_details(
+        self.saved = await ctx.store.save_details(
             account_id=ctx.user.account_id,
             user_id=ctx.user.user_id,
             expected_version=int(ctx.data["base_version"]),
@@ -136,29 +141,39 @@ class EditFlow(FlowMachine):
             channel=ctx.channel,
             now=ctx.now,
         )
-        ctx.data["outcome"] = result.outcome.value
-        if result.outcome is SaveOutcome.SAVED:
-            if result.details is not None:  # a new account name shows from this reply on
-                ctx.user = replace(ctx.user, account_name=result.details.name)
-            lines = self._change_lines()
-            ctx.say(
-                f"✅ Saved. These details of {ctx.user.account_name} now read:\n"
-                + "\n".join(lines),
-                keep=True,
+
+    def report_saved(self) -> None:
+        ctx = self.ctx
+        if self.saved is not None and self.saved.details is not None:
+            # A new account name shows from this reply on.
+            ctx.user = replace(ctx.user, account_name=self.saved.details.name)
+        ctx.say(
+            f"✅ Saved. These details of {ctx.user.account_name} now read:\n"
+            + "\n".join(self._change_lines()),
+            keep=True,
+        )
+
+    def take_their_values(self) -> None:
+        """Someone saved in between: from now on "old" is what they stored."""
+        current = self.saved.details if self.saved is not None else None
+        if current is None:
+            return
+        data = self.ctx.data
+        data["base_version"] = current.version
+        theirs = {name: current.value(name) for name in data["pending"]}
+        data["theirs"] = theirs
+        data["originals"].update(theirs)
+
+    def explain_not_saved(self) -> None:
+        outcome = self._save_outcome()
+        if outcome is SaveOutcome.FORBIDDEN:
+            self.ctx.note(
+                "Nothing was saved: your role no longer allows editing the account details."
             )
-            return True
-        if result.outcome is SaveOutcome.CONFLICT and result.details is not None:
-            ctx.data["base_version"] = result.details.version
-            theirs = {name: result.details.value(name) for name in ctx.data["pending"]}
-            ctx.data["theirs"] = theirs
-            ctx.data["originals"].update(theirs)  # from now on "old" is what they stored
-        elif result.outcome is SaveOutcome.FORBIDDEN:
-            ctx.note("Nothing was saved: your role no longer allows editing the account details.")
-        elif result.outcome is SaveOutcome.CLOSED:
-            ctx.note("Nothing was saved. " + closed_notice(ctx.user))
+        elif outcome is SaveOutcome.CLOSED:
+            self.ctx.note("Nothing was saved. " + closed_notice(self.ctx.user))
         else:
-            ctx.note("Nothing was saved: the billing currency cannot be changed once set.")
-        return False
+            self.ctx.note("Nothing was saved: the billing currency cannot be changed once set.")
 
     def on_discard(self) -> None:
         if self.ctx.data.get("pending"):
@@ -219,6 +234,9 @@ class EditFlow(FlowMachine):
         )
 
     # -- helpers --------------------------------------------------------------
+    def _save_outcome(self) -> SaveOutcome | None:
+        return self.saved.outcome if self.saved is not None else None
+
     async def _details(self) -> AccountDetails:
         return await self.ctx.store.account_details(self.ctx.user.account_id)
 

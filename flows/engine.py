@@ -1,10 +1,16 @@
 """The conversation engine: one inbound event in, replies out, state saved in between.
 
 For every update the engine opens one storage transaction, loads the
-conversation record and the user, applies the global keywords, rejects stale
-buttons, restores the flow's state machine from the record, sends it the event,
-and saves the record before the replies leave. Updates of one conversation run
-one at a time (a lock per key); different conversations run concurrently.
+conversation record and the user, lets an :class:`~flows.runner.ActionRunner`
+route and carry out what the user did, and saves the record before the
+replies leave.
+
+The engine does not put a chat's updates in order; its channel does, because
+only the channel sees the whole of an update (Telegram's ``ChatOrderMiddleware``
+holds the chat across linking, the engine and the replies being sent; the
+terminal and the script runner wait for each answer). Two updates of one chat
+that do run at once, in one process or in several, still each apply once: the
+record's version check makes the later one run again on the record the other left.
 """
 
 from __future__ import annotations
@@ -14,16 +20,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from flows.context import ChartRenderer
-from flows.keyed_lock import KeyedLock
+from flows.context import ChartRenderer, FlowContext
 from flows.ports import AccountStatus, AccountStore, ConcurrentUpdate, StoreFactory, UsageReport
-from flows.registry import FLOWS
+from flows.runner import ActionRunner
 from flows.settings import EngineSettings
-from flows.turn import KEYWORDS, Turn
-from flows.types import ConversationKey, ConversationRecord, Inbound, Reply
+from flows.types import ConversationKey, ConversationRecord, Inbound, Reply, ReplyKind
 from flows.wording import closed_notice
 
-__all__ = ["FLOWS", "KEYWORDS", "Engine", "utcnow"]
+__all__ = ["Engine", "utcnow"]
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +36,8 @@ SORRY = (
     "Sorry, something went wrong on our side, so nothing was changed. "
     "Please try again in a moment; type menu to start over."
 )
-UNLINKED = (
-    "This chat is not linked to a platform account yet, so I cannot show anything. "
-    "Ask your account owner or our support for a link code and send /start CODE, "
-    "or share your phone number with the button below."
-)
+UNLINKED = "This chat is not linked to a platform account yet, so I cannot show anything."
+"""Said to an unlinked chat on channels that have no way of linking; the others say how."""
 
 
 def utcnow() -> datetime:
@@ -53,56 +54,53 @@ class Engine:
         *,
         clock: Callable[[], datetime] = utcnow,
         charts: Mapping[str, ChartRenderer] | None = None,
-        unlinked_text: str = UNLINKED,
     ) -> None:
         self._stores = stores
-        self.settings = settings or EngineSettings()
+        self._settings = settings or EngineSettings()
         self._clock = clock
-        self.charts = dict(charts or {})
-        self._unlinked_text = unlinked_text
-        self._locks: KeyedLock[ConversationKey] = KeyedLock()
+        self._charts = dict(charts or {})
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one user action; the record is committed before the replies return.
 
         Never raises: an unexpected error rolls the transaction back, is logged, and
-        the user is told that nothing was changed.
+        the user is told that nothing was changed. An unlinked chat gets one reply
+        of kind :attr:`ReplyKind.UNLINKED`, which its channel words.
         """
-        return await self._run(inbound.key, lambda turn: turn.route(inbound))
+        return await self._run(inbound.key, lambda runner: runner.handle(inbound))
 
     async def resume(self, key: ConversationKey) -> list[Reply]:
         """Show where the conversation is (a channel opening again after a restart).
 
         An open flow shows its current step; an expired one says so; otherwise the menu.
         """
-        return await self._run(key, lambda turn: turn.resume())
+        return await self._run(key, lambda runner: runner.resume())
 
     async def _run(
-        self, key: ConversationKey, act: Callable[[Turn], Awaitable[None]]
+        self, key: ConversationKey, act: Callable[[ActionRunner], Awaitable[None]]
     ) -> list[Reply]:
-        async with self._locks.hold(key):
-            for attempt in range(1, CONFLICT_RETRIES + 1):
-                charts: list[tuple[Reply, UsageReport]] = []
-                try:
-                    async with self._stores.transaction() as store:
-                        replies = await self._handle(store, key, act, charts)
-                except ConcurrentUpdate:
-                    # Another process handled this chat meanwhile: everything here was
-                    # rolled back, so run the turn again on the record it left.
-                    log.info("conversation %s changed meanwhile; attempt %d", key, attempt)
-                    continue
-                except Exception:
-                    log.exception("update for %s failed; rolled back", key)
-                    return [Reply(text=SORRY)]
-                await self._draw(key.channel, charts)
-                return replies
-            log.error("conversation %s kept changing; gave up after %d attempts",
-                      key, CONFLICT_RETRIES)
-            return [Reply(text=SORRY)]
+        for attempt in range(1, CONFLICT_RETRIES + 1):
+            charts: list[tuple[Reply, UsageReport]] = []
+            try:
+                async with self._stores.transaction() as store:
+                    replies = await self._handle(store, key, act, charts)
+            except ConcurrentUpdate:
+                # Another update of this chat was saved meanwhile (here or in another
+                # process): everything here was rolled back, so run again on its record.
+                log.info("conversation %s changed meanwhile; attempt %d", key, attempt)
+                continue
+            except Exception:
+                log.exception("update for %s failed; rolled back", key)
+                return [Reply(text=SORRY)]
+            await self._draw(key.channel, charts)
+            return replies
+        log.error("conversation %s kept changing; gave up after %d attempts",
+                  key, CONFLICT_RETRIES)
+        return [Reply(text=SORRY)]
 
     async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
         """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""
-        renderer = self.charts.get(channel)
+        renderer = self._charts.get(channel)
         for reply, report in charts:
             if renderer is None:
                 continue
@@ -115,7 +113,7 @@ class Engine:
         self,
         store: AccountStore,
         key: ConversationKey,
-        act: Callable[[Turn], Awaitable[None]],
+        act: Callable[[ActionRunner], Awaitable[None]],
         charts: list[tuple[Reply, UsageReport]],
     ) -> list[Reply]:
         now = self._clock()
@@ -124,7 +122,7 @@ class Engine:
         if user is None:
             _reset(record, user_id=None)
             await store.save_conversation(record)
-            return [Reply(text=self._unlinked_text, request_contact=True)]
+            return [Reply(text=UNLINKED, kind=ReplyKind.UNLINKED)]
         if user.account_status is AccountStatus.CLOSED:
             _reset(record, user_id=user.user_id)
             await store.save_conversation(record)
@@ -132,10 +130,19 @@ class Engine:
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id)
 
-        turn = Turn(self, store, user, record, now, key.channel)
-        await act(turn)
-        replies = turn.finish()
-        charts.extend(turn.ctx.charts_to_draw)
+        ctx = FlowContext(
+            store=store,
+            user=user,
+            data=record.data.setdefault("flow", {}),
+            now=now,
+            channel=key.channel,
+            settings=self._settings,
+            charts=self._charts.get(key.channel),
+        )
+        runner = ActionRunner(record, ctx)
+        await act(runner)
+        replies = runner.finish()
+        charts.extend(ctx.charts_to_draw)
         await store.save_conversation(record)
         return replies
 

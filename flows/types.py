@@ -67,6 +67,16 @@ class Choice:
     token: str
 
 
+class ReplyKind(StrEnum):
+    """What a reply is, for channels that say some things in their own words."""
+
+    MESSAGE = "message"
+    """What flows say: show ``text`` (and the choices) as it is."""
+    UNLINKED = "unlinked"
+    """The chat is linked to no platform user. How to link is the channel's to say
+    (a command, a button to share one's phone...); ``text`` only says that it is not."""
+
+
 @dataclass(slots=True)
 class Reply:
     """One message from the bot.
@@ -74,7 +84,7 @@ class Reply:
     ``keep`` marks a result the user should keep (saved details, a closure
     reference): channels send it as a new message instead of editing the menu
     in place. ``image`` is PNG bytes for channels that can show pictures.
-    ``request_contact`` asks channels that can do so to offer a share-contact button.
+    ``kind`` tells channels which replies they word themselves.
     """
 
     text: str
@@ -82,7 +92,7 @@ class Reply:
     keep: bool = False
     image: bytes | None = None
     image_caption: str | None = None
-    request_contact: bool = False
+    kind: ReplyKind = ReplyKind.MESSAGE
 
 
 @dataclass(slots=True)

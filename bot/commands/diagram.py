@@ -17,8 +17,9 @@ from statemachine.contrib.diagram import DotGraphMachine, MermaidGraphMachine
 from statemachine.contrib.diagram.graphviz import run_graphviz
 
 from flows.base import FlowMachine
-from flows.engine import FLOWS, KEYWORDS
 from flows.menu import MENU_OPTIONS
+from flows.registry import FLOWS
+from flows.routing import KEYWORDS
 from flows.settings import EngineSettings
 from flows.types import Role
 
@@ -28,7 +29,10 @@ HEADER = """# Conversation flows
 
 Generated from the code by `python -m bot diagram --out docs/diagrams`; do not edit by hand.
 Every flow is a python-statemachine machine in `flows/`. Arrows are labelled with the event
-(a button press or typed text) and, in brackets, the guard that must hold.
+(a button press or typed text) and, in brackets, the guard that must hold. Guards only ask;
+a step that writes (Save, the final Confirm) goes to a state the flow never stops in
+(`saving`, `closing`), and the arrows out of it, with no event, are taken at once by what
+the write answered. An arrow without a guard is the way taken when none before it holds.
 
 Global keywords work from every state of every flow: {keywords}.
 **menu** and **cancel** leave the flow without saving anything; **back** goes one step back

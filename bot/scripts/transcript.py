@@ -10,8 +10,8 @@ INDENT = "        "
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
-    """One line of the conversation: who (``bot``, a user, or ``clock``) and what."""
+class TranscriptEntry:
+    """One entry of the transcript: who (``bot``, a user, or ``clock``) said or did what."""
 
     speaker: str
     text: str
@@ -50,29 +50,30 @@ class Transcript:
     """Everything said so far; ``single_user`` writes "You" instead of e-mail addresses."""
 
     single_user: bool = True
-    turns: list[Turn] = field(default_factory=list)
+    entries: list[TranscriptEntry] = field(default_factory=list)
 
     def user(self, email: str, text: str) -> None:
-        self.turns.append(Turn(email, text))
+        self.entries.append(TranscriptEntry(email, text))
 
     def bot(self, replies: list[ScriptReply]) -> None:
         if not replies:
-            self.turns.append(Turn("bot", "(no reply)"))
+            self.entries.append(TranscriptEntry("bot", "(no reply)"))
         for reply in replies:
-            self.turns.append(Turn("bot", reply.text, tuple(reply.buttons), reply.picture))
+            entry = TranscriptEntry("bot", reply.text, tuple(reply.buttons), reply.picture)
+            self.entries.append(entry)
 
     def clock(self, text: str) -> None:
-        self.turns.append(Turn("clock", text))
+        self.entries.append(TranscriptEntry("clock", text))
 
     def lines(self) -> list[str]:
         """The transcript as text, one speaker label per message."""
         out: list[str] = []
-        for turn in self.turns:
-            if turn.speaker == "clock":
-                out.append(f"  ⏱  {turn.text}")
+        for entry in self.entries:
+            if entry.speaker == "clock":
+                out.append(f"  ⏱  {entry.text}")
                 continue
-            who = "Bot" if turn.speaker == "bot" else self._name(turn.speaker)
-            body = reply_lines(ScriptReply(turn.text, list(turn.buttons), turn.picture))
+            who = "Bot" if entry.speaker == "bot" else self._name(entry.speaker)
+            body = reply_lines(ScriptReply(entry.text, list(entry.buttons), entry.picture))
             label = f"{who + ':':<6}" if len(who) < 6 else f"{who}: "
             out.append(f"  {label}{body[0]}")
             out += [f"{INDENT}{line}" for line in body[1:]]

@@ -1,10 +1,10 @@
-"""One turn of conversation in a Telegram chat: the engine's replies, shown."""
+"""One exchange in a Telegram chat: what the user did to the engine, its replies shown."""
 
 from __future__ import annotations
 
 from aiogram import Bot
 
-from bot.telegram.middlewares import Turn
+from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
 from bot.telegram.rendering import plan
 from flows.engine import Engine
@@ -24,13 +24,13 @@ async def converse(
     chat_id: int,
     inbound: Inbound,
     *,
-    turn: Turn | None = None,
+    progress: UpdateProgress | None = None,
     pressed: int | None = None,
 ) -> None:
     """Hand ``inbound`` to the engine and show its replies (the engine commits first)."""
     replies = await engine.handle(inbound)
-    if turn is not None:
-        turn.committed = True
+    if progress is not None:
+        progress.committed = True
     await deliver(bot, chat_id, plan(replies), pressed=pressed)
 
 

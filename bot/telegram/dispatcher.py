@@ -7,7 +7,11 @@ from aiogram.types import BotCommand
 
 from bot.config import Settings
 from bot.telegram.handlers import routers
-from bot.telegram.middlewares import ChatOrderMiddleware, FloodGuardMiddleware, TurnMiddleware
+from bot.telegram.middlewares import (
+    ChatOrderMiddleware,
+    FloodGuardMiddleware,
+    UpdateProgressMiddleware,
+)
 from flows.engine import Engine
 from storage.unit_of_work import Database
 
@@ -28,10 +32,11 @@ def build_dispatcher(
     records, so a restart resumes every chat where it was.
     """
     dispatcher = Dispatcher(disable_fsm=True, engine=engine, database=database, settings=settings)
-    # Order matters: the chat lock first (taken in arrival order), then the flood guard
-    # (a flood queues behind the lock and is dropped in order).
+    # Order matters: the chat lock first (taken in arrival order; it keeps linking,
+    # the engine and the replies of one chat in order), then the flood guard (a flood
+    # queues behind the lock and is dropped in order).
     dispatcher.update.outer_middleware(ChatOrderMiddleware())
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
-    dispatcher.update.outer_middleware(TurnMiddleware())
+    dispatcher.update.outer_middleware(UpdateProgressMiddleware())
     dispatcher.include_routers(*routers())
     return dispatcher

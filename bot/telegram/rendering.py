@@ -1,7 +1,8 @@
 """From the engine's replies to Telegram messages: text chunks, keyboards, photos.
 
 Pure functions (no I/O) so the rules are easy to test: a reply with choices gets an
-inline keyboard; a reply asking for a contact gets a one-tap share button; text over
+inline keyboard; an unlinked chat is told how to link, with a one-tap button that
+shares the user's phone number; text over
 Telegram's 4,096-character limit is split at line breaks, the keyboard going on the
 last part; a picture goes first, as a photo of its own.
 """
@@ -21,10 +22,14 @@ from aiogram.types import (
 
 from bot.telegram.callbacks import pack_token
 from bot.telegram.limits import MAX_CAPTION, MAX_TEXT, utf16_length
-from flows.types import Choice, Reply
+from flows.types import Choice, Reply, ReplyKind
 
 SHARE_LABEL = "📱 Share my phone number"
-SHARE_PROMPT = "Or link this chat by sharing your phone number:"
+HOW_TO_LINK = (
+    "This chat is not linked to a platform account yet, so I cannot show anything. "
+    "Ask your account owner or our support for a link code and send /start CODE, "
+    "or share your phone number with the button below."
+)
 PAIR_LABELS_UP_TO = 20  # long menus put two short labels per row
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -117,11 +122,13 @@ def plan(replies: list[Reply]) -> list[Outgoing]:
         if reply.image is not None:
             out.append(Outgoing(text=(reply.image_caption or "")[:MAX_CAPTION],
                                 photo=reply.image, keep=reply.keep))
-        parts = split_text(reply.text) if reply.text.strip() else []
+        unlinked = reply.kind is ReplyKind.UNLINKED
+        text = HOW_TO_LINK if unlinked else reply.text
+        parts = split_text(text) if text.strip() else []
         markup: Markup | None = None
         if reply.choices:
             markup = inline_keyboard(reply.choices)
-        elif reply.request_contact:
+        elif unlinked:
             markup = contact_keyboard()
         for part in parts[:-1]:
             out.append(Outgoing(text=part, keep=reply.keep))
@@ -129,6 +136,4 @@ def plan(replies: list[Reply]) -> list[Outgoing]:
             navigates = bool(reply.choices) and not reply.keep and len(parts) == 1
             out.append(Outgoing(text=parts[-1], markup=markup, keep=reply.keep,
                                 navigates=navigates and reply.image is None))
-        if reply.choices and reply.request_contact:
-            out.append(Outgoing(text=SHARE_PROMPT, markup=contact_keyboard()))
     return out

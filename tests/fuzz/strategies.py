@@ -189,7 +189,8 @@ FORGED_ACTIONS = (
     "menu", "cancel", "text", "start.close", "start.edit", "start.details", "start.package",
     "start.nowhere", "pick.name", "pick.billing_currency", "pick.status", "pick.version",
     "pick.__class__", "pick.", "compare", "confirm.now", "save.all", "activate",
-    "render_confirming", "close_now", "store_changes", "",
+    "render_confirming", "close_now", "store_changes", "close_account", "save_changes",
+    "was_closed", "report_closure", "closing", "saving", "",
 )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands import diagram
-from flows.engine import FLOWS
+from flows.registry import FLOWS
 from tests.scripts.helpers import cli
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "diagrams"
@@ -30,8 +30,20 @@ def test_every_flow_is_drawn(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_edit_flow_shows_guards_and_events(tmp_path: Path) -> None:
     diagram.write_diagrams(tmp_path, images=False)
     text = (tmp_path / "edit.mmd").read_text(encoding="utf-8")
-    assert "reviewing --> done : Save [store_changes]" in text
     assert "choosing --> entering : Pick [field_open]" in text
+    # Save writes, then the store's answer picks the way on: guards that only ask.
+    assert "reviewing --> saving : Save" in text
+    assert "saving --> done : [was_saved]" in text
+    assert "saving --> conflict : [had_conflict]" in text
+    assert "saving --> not_saved\n" in text
+
+
+def test_close_flow_closes_then_asks_what_happened(tmp_path: Path) -> None:
+    diagram.write_diagrams(tmp_path, images=False)
+    text = (tmp_path / "close.mmd").read_text(encoding="utf-8")
+    assert "confirming --> closing : Confirm\n" in text
+    assert "closing --> closed : [was_closed]" in text
+    assert "closing --> stopped\n" in text
 
 
 def test_committed_diagrams_match_the_code(tmp_path: Path) -> None:

@@ -115,3 +115,35 @@ async def test_group_chat_reveals_nothing(live: LiveBot) -> None:
         assert replies[0].buttons == []
     # The code was not redeemed in the group: it still links a private chat.
     assert "linked to Vera Viewer" in (await live.send(OTHER, f"/start {code}"))[0].text
+
+
+async def test_linking_keeps_its_place_among_the_chats_updates(live: LiveBot) -> None:
+    """Updates that arrive together are handled one at a time in arrival order, the
+    linking commands included: what follows ``/start CODE`` or a shared contact is
+    answered as linked, what follows ``/logout`` as unlinked."""
+    code = await live.code_for("owner@acme.example")
+    send, share = live.telegram.send_text, live.telegram.share_contact
+    updates = [  # all queued before the bot sees any of them
+        send(CHAT, f"/start {code}"), send(CHAT, "show my usage"), send(CHAT, "/logout"),
+        send(CHAT, "menu"), share(CHAT, "442079460456", contact_user_id=CHAT),
+        send(CHAT, "account details"), send(CHAT, "/logout"),
+    ]
+    await live.act(*updates)
+    said = [e.message.text for e in live.telegram.chats[CHAT].events
+            if e.kind == "sent" and e.message is not None and e.message.from_bot
+            and e.message.text]
+    expected = ["linked to Olivia Owner", "Hi Olivia!", "Your package", "You are logged out",
+                UNLINKED, "linked to Adam Admin", "Hi Adam!", "account details",
+                "You are logged out"]
+    assert in_order(expected, said), [text.split("\n")[0][:50] for text in said]
+
+
+def in_order(parts: list[str], texts: list[str]) -> bool:
+    """Whether each of ``parts`` is in one of ``texts``, each later than the one before."""
+    position = -1
+    for part in parts:
+        later = [n for n in range(position + 1, len(texts)) if part in texts[n]]
+        if not later:
+            return False
+        position = later[0]
+    return True

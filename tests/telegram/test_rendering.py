@@ -8,9 +8,9 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.telegram.callbacks import MenuButton, pack_token
 from bot.telegram.limits import MAX_CALLBACK_DATA, MAX_TEXT, utf16_length
-from bot.telegram.rendering import plan, split_text
+from bot.telegram.rendering import HOW_TO_LINK, plan, split_text
 from flows.fields import FIELDS
-from flows.types import Choice, Reply
+from flows.types import Choice, Reply, ReplyKind
 
 TOKEN = "Ab3_x-9Z"  # the engine's menu tokens are 8 URL-safe characters
 
@@ -44,7 +44,8 @@ def test_keyboard_goes_on_the_last_part_and_results_are_kept() -> None:
 def test_image_first_then_text_and_contact_requests() -> None:
     out = plan([Reply(text="usage", image=b"png", choices=[Choice("Menu", f"{TOKEN}:menu")])])
     assert out[0].photo == b"png" and out[1].text == "usage" and not out[1].navigates
-    contact = plan([Reply(text="link me", request_contact=True)])[0]
+    contact = plan([Reply(text="not linked", kind=ReplyKind.UNLINKED)])[0]
+    assert contact.text == HOW_TO_LINK  # Telegram's own words: /start CODE, or share
     assert isinstance(contact.markup, ReplyKeyboardMarkup)
     assert contact.markup.keyboard[0][0].request_contact
 

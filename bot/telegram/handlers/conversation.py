@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.telegram.acknowledge import acknowledge
 from bot.telegram.callbacks import MenuButton
 from bot.telegram.chat import converse, pressed, typed
-from bot.telegram.middlewares import Turn
+from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
 from bot.telegram.rendering import plan
 from flows.engine import Engine
@@ -17,34 +17,41 @@ NOT_OUR_BUTTON = "Sorry, I can't use that button. Type menu to see your options.
 TEXT_ONLY = "I can only read text messages here. Type menu to see what I can do."
 
 
-async def on_text(message: Message, bot: Bot, engine: Engine, turn: Turn) -> None:
+async def on_text(
+    message: Message, bot: Bot, engine: Engine, progress: UpdateProgress
+) -> None:
     assert message.text is not None  # the _has_text filter
-    await converse(bot, engine, message.chat.id, typed(message.chat.id, message.text), turn=turn)
+    inbound = typed(message.chat.id, message.text)
+    await converse(bot, engine, message.chat.id, inbound, progress=progress)
 
 
 async def on_button(
-    query: CallbackQuery, callback_data: MenuButton, bot: Bot, engine: Engine, turn: Turn
+    query: CallbackQuery,
+    callback_data: MenuButton,
+    bot: Bot,
+    engine: Engine,
+    progress: UpdateProgress,
 ) -> None:
     """A menu button: the engine decides (it rejects tokens of menus no longer current)."""
     message = query.message
     if message is None:  # a button on an inline-mode message: not one of our menus
-        turn.acknowledged = True
+        progress.acknowledged = True
         await acknowledge(bot, query, NOT_OUR_BUTTON)
         return
     replies = await engine.handle(pressed(message.chat.id, callback_data.token))
-    turn.committed = True
+    progress.committed = True
     # Answered before the replies go out so the button stops spinning at once. A
     # refused answer (a press older than ~15 s, say) must not cost the user the result
     # that is already stored, so acknowledge() logs it and the replies go out anyway.
     # Marked first: the error handler must not answer it a second time.
-    turn.acknowledged = True
+    progress.acknowledged = True
     await acknowledge(bot, query)
     await deliver(bot, message.chat.id, plan(replies), pressed=message.message_id)
 
 
-async def on_foreign_button(query: CallbackQuery, bot: Bot, turn: Turn) -> None:
+async def on_foreign_button(query: CallbackQuery, bot: Bot, progress: UpdateProgress) -> None:
     """Callback data we never issued (malformed or forged): a polite answer, nothing else."""
-    turn.acknowledged = True
+    progress.acknowledged = True
     await acknowledge(bot, query, NOT_OUR_BUTTON)
 
 

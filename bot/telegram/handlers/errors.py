@@ -9,7 +9,7 @@ from aiogram.exceptions import AiogramError
 from aiogram.types import ErrorEvent
 
 from bot.telegram.acknowledge import acknowledge, describe
-from bot.telegram.middlewares import Turn
+from bot.telegram.middlewares import UpdateProgress
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ SHOWING_FAILED = (
 )
 
 
-async def on_error(event: ErrorEvent, bot: Bot, turn: Turn | None = None) -> bool:
+async def on_error(event: ErrorEvent, bot: Bot, progress: UpdateProgress | None = None) -> bool:
     """Log with the update id; answer the button; apologise in the chat, honestly."""
     update = event.update
     error = event.exception
@@ -33,7 +33,7 @@ async def on_error(event: ErrorEvent, bot: Bot, turn: Turn | None = None) -> boo
     if update.callback_query is not None:
         query = update.callback_query
         chat_id = query.message.chat.id if query.message is not None else None
-        if turn is None or not turn.acknowledged:  # one answer per press, never two
+        if progress is None or not progress.acknowledged:  # one answer per press, never two
             await acknowledge(bot, query)
     elif update.message is not None:
         chat_id = update.message.chat.id
@@ -41,7 +41,7 @@ async def on_error(event: ErrorEvent, bot: Bot, turn: Turn | None = None) -> boo
         return True
     # The engine commits before replies are sent: if it did, the change stands, and
     # "nothing was changed" would be a lie about, say, a closed account.
-    text = SHOWING_FAILED if turn is not None and turn.committed else NOTHING_CHANGED
+    text = SHOWING_FAILED if progress is not None and progress.committed else NOTHING_CHANGED
     try:
         await bot.send_message(chat_id, text)
     except AiogramError as apology_failed:  # Telegram is unreachable: the log must do

@@ -12,7 +12,7 @@ from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot.config import Settings
 from bot.telegram.chat import CHANNEL, converse, typed
-from bot.telegram.middlewares import Turn
+from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.rendering import contact_keyboard
 from flows.engine import Engine
 from storage.identities import (
@@ -87,18 +87,19 @@ def link_limits(settings: Settings) -> LinkLimits:
 
 
 async def _welcome(
-    message: Message, bot: Bot, engine: Engine, user: LinkedUser, turn: Turn
+    message: Message, bot: Bot, engine: Engine, user: LinkedUser, progress: UpdateProgress
 ) -> None:
     await message.answer(
         f"✅ This chat is now linked to {user.name} ({user.email}).",
         reply_markup=ReplyKeyboardRemove(),
     )
-    await converse(bot, engine, message.chat.id, typed(message.chat.id, "/start"), turn=turn)
+    inbound = typed(message.chat.id, "/start")
+    await converse(bot, engine, message.chat.id, inbound, progress=progress)
 
 
 async def start_with_code(
     message: Message, command: CommandObject, database: Database, bot: Bot, engine: Engine,
-    turn: Turn, settings: Settings,
+    progress: UpdateProgress, settings: Settings,
 ) -> None:
     """``/start CODE`` (what the ``t.me/<bot>?start=CODE`` link sends).
 
@@ -113,13 +114,13 @@ async def start_with_code(
             link_limits(settings),
         )
     if result.outcome is LinkOutcome.LINKED and result.user is not None:
-        await _welcome(message, bot, engine, result.user, turn)
+        await _welcome(message, bot, engine, result.user, progress)
     else:
         await message.answer(refusal(result, now))
 
 
 async def shared_contact(
-    message: Message, database: Database, bot: Bot, engine: Engine, turn: Turn
+    message: Message, database: Database, bot: Bot, engine: Engine, progress: UpdateProgress
 ) -> None:
     """A shared contact links the chat when it is the sender's own and the number is known."""
     contact = message.contact
@@ -135,7 +136,7 @@ async def shared_contact(
     if user is None:
         await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
         return
-    await _welcome(message, bot, engine, user, turn)
+    await _welcome(message, bot, engine, user, progress)
 
 
 async def logout(message: Message, database: Database) -> None:

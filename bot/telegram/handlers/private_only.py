@@ -7,7 +7,7 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
 from bot.telegram.acknowledge import acknowledge
-from bot.telegram.middlewares import Turn
+from bot.telegram.middlewares import UpdateProgress
 
 PRIVATE_ONLY = (
     "I handle account matters in private chats only, so I can't help here. "
@@ -29,8 +29,8 @@ async def in_group(message: Message) -> None:
     await message.answer(PRIVATE_ONLY)
 
 
-async def pressed_in_group(query: CallbackQuery, bot: Bot, turn: Turn) -> None:
-    turn.acknowledged = True
+async def pressed_in_group(query: CallbackQuery, bot: Bot, progress: UpdateProgress) -> None:
+    progress.acknowledged = True
     await acknowledge(bot, query, PRIVATE_ONLY, show_alert=True)
 
 

@@ -1,12 +1,12 @@
-"""Outer middlewares on every update: chat order, flood guard, turn."""
+"""Outer middlewares on every update: chat order, flood guard, update progress."""
 
-from bot.telegram.middlewares.database import Turn, TurnMiddleware
 from bot.telegram.middlewares.flood import FloodGuardMiddleware
 from bot.telegram.middlewares.ordering import ChatOrderMiddleware
+from bot.telegram.middlewares.progress import UpdateProgress, UpdateProgressMiddleware
 
 __all__ = [
     "ChatOrderMiddleware",
     "FloodGuardMiddleware",
-    "Turn",
-    "TurnMiddleware",
+    "UpdateProgress",
+    "UpdateProgressMiddleware",
 ]

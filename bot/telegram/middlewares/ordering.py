@@ -1,4 +1,11 @@
-"""One chat's updates strictly in order, even when polling runs each update as a task."""
+"""One chat's updates strictly in order, even when polling runs each update as a task.
+
+This middleware is the one owner of per-chat order in the bot: the engine takes no
+lock of its own. Only here is the whole of an update in view: linking commands
+(``/start CODE``, a shared contact, ``/logout``) that write the chat's identity
+without the engine, the engine's turn, and the replies being sent (429 retries
+included), so only here can "one update at a time, in arrival order" cover all of it.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,13 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject
 
-from flows.keyed_lock import KeyedLock
+from bot.telegram.keyed_lock import KeyedLock
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ChatOrderMiddleware(BaseMiddleware):
-    """Holds a per-chat lock around everything that follows, replies included.
+    """Holds a per-chat lock around everything that follows: handlers, linking, replies.
 
     Polling with ``handle_as_tasks`` starts one task per update in update order, and
     nothing before this middleware suspends, so tasks queue on the lock in that same

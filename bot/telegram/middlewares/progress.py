@@ -1,4 +1,4 @@
-"""Per-update state: a :class:`Turn` for every update."""
+"""How far one update has got: the error handler words its apology by it."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 @dataclass(slots=True)
-class Turn:
-    """What happened to one update so far; the error handler words its apology by it."""
+class UpdateProgress:
+    """What has happened to one update so far."""
 
     committed: bool = False  # the engine has stored this update's effects
     acknowledged: bool = False  # the button press was answered, or that was tried
 
 
-class TurnMiddleware(BaseMiddleware):
-    """Outer, on every update: puts a fresh ``turn`` in the handler data."""
+class UpdateProgressMiddleware(BaseMiddleware):
+    """Outer, on every update: puts a fresh ``progress`` in the handler data."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        data["turn"] = Turn()
+        data["progress"] = UpdateProgress()
         return await handler(event, data)
