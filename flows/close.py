@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
-from flows.ports import CloseOutcome, CloseResult
+from flows.ports import AUDIT, CLOSING, CloseOutcome, CloseResult
 from flows.wording import closed_notice, when
 
 SUPPORT_PACKAGES = ("connect",)
@@ -108,7 +108,7 @@ class CloseFlow(FlowMachine):
 
     async def stop_after_mismatches(self, value: str = "") -> None:
         ctx = self.ctx
-        await ctx.store.record_audit(
+        await ctx.store.get(AUDIT).record_audit(
             account_id=ctx.user.account_id,
             user_id=ctx.user.user_id,
             channel=ctx.channel,
@@ -124,7 +124,7 @@ class CloseFlow(FlowMachine):
     async def close_account(self) -> None:
         """Run the closing transaction; what it answered is for the guards to read."""
         ctx = self.ctx
-        self.closure = await ctx.store.close_account(
+        self.closure = await ctx.store.get(CLOSING).close_account(
             account_id=ctx.user.account_id,
             user_id=ctx.user.user_id,
             channel=ctx.channel,
@@ -162,7 +162,7 @@ class CloseFlow(FlowMachine):
     # -- screens --------------------------------------------------------------
     async def render_warning(self) -> None:
         ctx = self.ctx
-        preview = await ctx.store.closure_preview(ctx.user.account_id)
+        preview = await ctx.store.get(CLOSING).closure_preview(ctx.user.account_id)
         lines = [f"⚠️ Closing {preview.account_name} is permanent. If you close it:"]
         if preview.subscriptions:
             lines.append("• these subscriptions are cancelled:")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from flows.ports import AccountStore, UsageReport, UserContext
+from flows.ports import TurnStore, UsageReport, UserContext
 from flows.settings import EngineSettings
 from flows.types import Choice, Reply
 
@@ -30,7 +30,7 @@ class FlowContext:
     screen, so the user sees why and the question again in one message.
     """
 
-    store: AccountStore
+    store: TurnStore
     user: UserContext
     data: dict[str, Any]
     now: datetime

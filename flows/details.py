@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows.base import FlowMachine, State
 from flows.fields import FIELDS
 from flows.formatting import local_time
+from flows.ports import ACCOUNT_DETAILS
 from flows.wording import when
 
 
@@ -23,7 +24,8 @@ class DetailsFlow(FlowMachine):
         self.ctx.switch("edit")
 
     async def render_viewing(self) -> None:
-        details = await self.ctx.store.account_details(self.ctx.user.account_id)
+        reader = self.ctx.store.get(ACCOUNT_DETAILS)
+        details = await reader.account_details(self.ctx.user.account_id)
         lines = [f"📄 {details.name}: account details", ""]
         for field in FIELDS:
             value = field.display(details.value(field.name))

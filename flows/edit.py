@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from flows.base import FlowMachine, State
 from flows.context import FlowContext, Option
 from flows.fields import FIELDS, FIELDS_BY_NAME, is_locked
-from flows.ports import AccountDetails, SaveOutcome, SaveResult
+from flows.ports import ACCOUNT_DETAILS, DETAILS_EDITING, AccountDetails, SaveOutcome, SaveResult
 from flows.validation import InvalidValue, ValidationContext
 from flows.wording import closed_notice
 
@@ -68,7 +68,7 @@ class EditFlow(FlowMachine):
 
     @classmethod
     async def entry(cls, ctx: FlowContext, args: dict[str, Any]) -> str:
-        details = await ctx.store.account_details(ctx.user.account_id)
+        details = await ctx.store.get(ACCOUNT_DETAILS).account_details(ctx.user.account_id)
         ctx.data.update(
             base_version=details.version, pending={}, originals={}, country=details.country
         )
@@ -133,7 +133,7 @@ class EditFlow(FlowMachine):
     async def save_changes(self) -> None:
         """Save the pending changes; what the store answered is for the guards to read."""
         ctx = self.ctx
-        self.saved = await ctx.store.save_details(
+        self.saved = await ctx.store.get(DETAILS_EDITING).save_details(
             account_id=ctx.user.account_id,
             user_id=ctx.user.user_id,
             expected_version=int(ctx.data["base_version"]),
@@ -238,7 +238,7 @@ class EditFlow(FlowMachine):
         return self.saved.outcome if self.saved is not None else None
 
     async def _details(self) -> AccountDetails:
-        return await self.ctx.store.account_details(self.ctx.user.account_id)
+        return await self.ctx.store.get(ACCOUNT_DETAILS).account_details(self.ctx.user.account_id)
 
     def _validated(self, value: str) -> str:
         name = self.ctx.data["field"]

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext
-from flows.ports import AccountStatus, AccountStore, ConcurrentUpdate, StoreFactory, UsageReport
+from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
 from flows.runner import ActionRunner
 from flows.settings import EngineSettings
 from flows.types import ConversationKey, ConversationRecord, Inbound, Reply, ReplyKind
@@ -111,7 +111,7 @@ class Engine:
 
     async def _handle(
         self,
-        store: AccountStore,
+        store: TurnStore,
         key: ConversationKey,
         act: Callable[[ActionRunner], Awaitable[None]],
         charts: list[tuple[Reply, UsageReport]],

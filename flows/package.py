@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.base import FlowMachine, State
-from flows.ports import Catalogue, UsageReport
+from flows.ports import PACKAGES, Catalogue, UsageReport
 from flows.wording import day, meter_line
 
 
@@ -24,7 +24,7 @@ class PackageFlow(FlowMachine):
 
     async def render_overview(self) -> None:
         ctx = self.ctx
-        report = await ctx.store.usage_report(ctx.user.account_id, ctx.now.date())
+        report = await ctx.store.get(PACKAGES).usage_report(ctx.user.account_id, ctx.now.date())
         ctx.screen(
             usage_text(report),
             [("📊 Compare packages", "compare"), ("🏠 Menu", "menu")],
@@ -32,7 +32,7 @@ class PackageFlow(FlowMachine):
         )
 
     async def render_comparing(self) -> None:
-        catalogue = await self.ctx.store.catalogue()
+        catalogue = await self.ctx.store.get(PACKAGES).catalogue()
         text = comparison_text(catalogue, self.ctx.user.package_code)
         self.ctx.screen(text, [("⬅️ Back", "back"), ("🏠 Menu", "menu")])
 

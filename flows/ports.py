@@ -1,7 +1,7 @@
 """What flows need from storage, declared here and implemented in ``storage/``.
 
 flows/ never imports SQLAlchemy: it talks to these Protocols and reads these
-plain, immutable views. One :class:`AccountStore` serves one inbound update: its
+plain, immutable views. One :class:`TurnStore` serves one inbound update: its
 writes commit together when the update's ``transaction()`` block ends cleanly, and
 none of them is kept if it raises; every write re-checks inside the writing
 transaction what it depends on (versions, role, status).
@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from flows.types import ConversationKey, ConversationRecord, Role
 
 
 class ConcurrentUpdate(Exception):
     """The conversation record changed since it was loaded (another process handled the
-    same chat first). Raised by :meth:`AccountStore.save_conversation`; the engine rolls
+    same chat first). Raised by :meth:`TurnStore.save_conversation`; the engine rolls
     the turn back and runs it again on the fresh record."""
 
 
@@ -177,8 +177,30 @@ class CloseResult:
     cancelled_subscriptions: tuple[Subscription, ...] = field(default_factory=tuple)
 
 
-class AccountStore(Protocol):
-    """Storage as seen from one update: reads of committed data, atomic writes."""
+P = TypeVar("P")
+
+
+class Capability(Generic[P]):
+    """The key a flow asks the turn's store for a piece of storage by.
+
+    Declared next to the Protocol it stands for (here for the capabilities several
+    flows share; a new flow declares its own beside it in its module). Storage
+    registers what implements it (``storage.capabilities.provides``), so neither
+    side needs a central list of methods: ``ctx.store.get(CLOSING).close_account(…)``.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Capability({self.name!r})"
+
+
+class TurnStore(Protocol):
+    """Storage as seen from one update: the conversation record and the user, and every
+    capability flows declare, on committed data, with the update's writes atomic."""
 
     async def load_conversation(self, key: ConversationKey) -> ConversationRecord | None:
         """The stored record of ``key``, or None for a conversation never seen."""
@@ -191,14 +213,34 @@ class AccountStore(Protocol):
     async def user_context(self, key: ConversationKey) -> UserContext | None:
         """The user linked to this chat, with account and role; None if unlinked."""
 
-    async def account_details(self, account_id: int) -> AccountDetails: ...
+    def get(self, capability: Capability[P]) -> P:
+        """This update's implementation of ``capability``."""
 
-    async def catalogue(self) -> Catalogue: ...
 
-    async def usage_report(self, account_id: int, today: date) -> UsageReport: ...
+class StoreFactory(Protocol):
+    """Opens one update's store; its writes commit when the block exits cleanly, and none
+    is kept if it raises."""
 
-    async def closure_preview(self, account_id: int) -> ClosurePreview: ...
+    def transaction(self) -> AbstractAsyncContextManager[TurnStore]: ...
 
+
+# -- capabilities more than one flow uses -----------------------------------------------
+
+
+class AccountDetailsReader(Protocol):
+    async def account_details(self, account_id: int) -> AccountDetails:
+        """Every stored field of the account, with package name and owner."""
+
+
+class PackageReader(Protocol):
+    async def catalogue(self) -> Catalogue:
+        """The package catalogue and meters."""
+
+    async def usage_report(self, account_id: int, today: date) -> UsageReport:
+        """Usage in the calendar month of ``today``, balance and active subscriptions."""
+
+
+class DetailsEditor(Protocol):
     async def save_details(
         self,
         *,
@@ -212,12 +254,19 @@ class AccountStore(Protocol):
         """Apply ``changes`` atomically if the account is still at ``expected_version``,
         still open, and the user may still edit it; audit every changed field."""
 
+
+class Closer(Protocol):
+    async def closure_preview(self, account_id: int) -> ClosurePreview:
+        """What closing would cancel and forfeit."""
+
     async def close_account(
         self, *, account_id: int, user_id: int, channel: str, now: datetime
     ) -> CloseResult:
         """Close the account if the user is still its owner and it is still open:
         cancel subscriptions, forfeit the balance, audit, end other members' flows."""
 
+
+class AuditLog(Protocol):
     async def record_audit(
         self,
         *,
@@ -227,10 +276,12 @@ class AccountStore(Protocol):
         action: str,
         changes: Mapping[str, Any],
         now: datetime,
-    ) -> None: ...
+    ) -> None:
+        """Append one audit row, committed with the rest of the update."""
 
 
-class StoreFactory(Protocol):
-    """Opens one transaction; commits when the block exits cleanly, rolls back otherwise."""
-
-    def transaction(self) -> AbstractAsyncContextManager[AccountStore]: ...
+ACCOUNT_DETAILS = Capability[AccountDetailsReader]("account_details")
+PACKAGES = Capability[PackageReader]("packages")
+DETAILS_EDITING = Capability[DetailsEditor]("details_editing")
+CLOSING = Capability[Closer]("closing")
+AUDIT = Capability[AuditLog]("audit")

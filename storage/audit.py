@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from flows.ports import AUDIT
+from storage.capabilities import TurnScope, provides
 from storage.models import AuditEntry
 
 
@@ -33,3 +35,32 @@ async def record_audit(
             created_at=now,
         )
     )
+
+
+@provides(AUDIT)
+class SqlAuditLog:
+    """:class:`flows.ports.AuditLog` on the update's shared writer."""
+
+    def __init__(self, turn: TurnScope) -> None:
+        self._turn = turn
+
+    async def record_audit(
+        self,
+        *,
+        account_id: int | None,
+        user_id: int | None,
+        channel: str,
+        action: str,
+        changes: Mapping[str, Any],
+        now: datetime,
+    ) -> None:
+        """Append one audit row, committed with the rest of the update."""
+        await record_audit(
+            await self._turn.writer(),
+            account_id=account_id,
+            user_id=user_id,
+            channel=channel,
+            action=action,
+            changes=changes,
+            now=now,
+        )

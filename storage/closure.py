@@ -11,11 +11,20 @@ from decimal import Decimal
 from sqlalchemy import and_, exists, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from flows.ports import AccountStatus, CloseOutcome, CloseResult, Money, Subscription
+from flows.ports import (
+    CLOSING,
+    AccountStatus,
+    CloseOutcome,
+    CloseResult,
+    ClosurePreview,
+    Money,
+    Subscription,
+)
 from flows.types import ConversationKey, Role
 from storage import models as m
 from storage.audit import record_audit
-from storage.reads import member_role, subscription
+from storage.capabilities import TurnScope, provides
+from storage.reads import account_money, active_subscriptions, member_role, subscription
 from storage.sql import execute_dml
 
 # No 0/O, 1/I/L: references are read out over the phone to support.
@@ -28,74 +37,81 @@ def new_reference() -> str:
     return f"CL-{chars[:4]}-{chars[4:]}"
 
 
-async def close_account(
-    connection: AsyncConnection,
-    *,
-    account_id: int,
-    user_id: int,
-    channel: str,
-    now: datetime,
-    keep: Iterable[ConversationKey] = (),
-) -> CloseResult:
-    """Close the account if ``user_id`` owns it, it is open and its package allows
-    self-service closure. Conversations in ``keep`` (the closer's current chat, which
-    the engine saves itself) are not reset.
+@provides(CLOSING)
+class SqlCloser:
+    """:class:`flows.ports.Closer`: the preview on committed data, closing on the writer."""
 
-    Concurrent calls are safe: the UPDATE takes the row lock (PostgreSQL) or the
-    write lock (SQLite ``BEGIN IMMEDIATE``), and the loser re-evaluates
-    ``status = 'open'`` as false, touches nothing and reports ALREADY_CLOSED.
-    """
-    reference = new_reference()
-    closed = await execute_dml(
-        connection,
-        update(m.Account)
-        .where(
-            m.Account.id == account_id,
-            m.Account.status == AccountStatus.OPEN.value,
-            exists().where(
-                m.Membership.account_id == m.Account.id,
-                m.Membership.user_id == user_id,
-                m.Membership.role == Role.OWNER.value,
-            ),
-            exists().where(
-                m.Package.code == m.Account.package_code,
-                m.Package.self_service_closure.is_(True),
+    def __init__(self, turn: TurnScope) -> None:
+        self._turn = turn
+
+    async def closure_preview(self, account_id: int) -> ClosurePreview:
+        """What closing would cancel and forfeit, and how many lose access."""
+        return await self._turn.read(lambda connection: _preview(connection, account_id))
+
+    async def close_account(
+        self, *, account_id: int, user_id: int, channel: str, now: datetime
+    ) -> CloseResult:
+        """Close the account if ``user_id`` owns it, it is open and its package allows
+        self-service closure. The conversations this update loaded (the closer's chat,
+        which the engine saves itself) are not reset.
+
+        Concurrent calls are safe: the UPDATE takes the row lock (PostgreSQL) or the
+        write lock (SQLite ``BEGIN IMMEDIATE``), and the loser re-evaluates
+        ``status = 'open'`` as false, touches nothing and reports ALREADY_CLOSED.
+        """
+        connection = await self._turn.writer()
+        keep = self._turn.loaded
+        reference = new_reference()
+        closed = await execute_dml(
+            connection,
+            update(m.Account)
+            .where(
+                m.Account.id == account_id,
+                m.Account.status == AccountStatus.OPEN.value,
+                exists().where(
+                    m.Membership.account_id == m.Account.id,
+                    m.Membership.user_id == user_id,
+                    m.Membership.role == Role.OWNER.value,
+                ),
+                exists().where(
+                    m.Package.code == m.Account.package_code,
+                    m.Package.self_service_closure.is_(True),
+                ),
+            )
+            .values(
+                status=AccountStatus.CLOSED.value,
+                closed_at=now,
+                closed_by_user_id=user_id,
+                closure_reference=reference,
+                version=m.Account.version + 1,
             ),
         )
-        .values(
-            status=AccountStatus.CLOSED.value,
-            closed_at=now,
-            closed_by_user_id=user_id,
-            closure_reference=reference,
-            version=m.Account.version + 1,
-        ),
-    )
-    if closed != 1:
-        return await _why_not(connection, account_id, user_id)
+        if closed != 1:
+            return await _why_not(connection, account_id, user_id)
 
-    cancelled = await _cancel_subscriptions(connection, account_id, now)
-    forfeited = await _forfeit_balance(connection, account_id)
-    await record_audit(
-        connection,
-        account_id=account_id,
-        user_id=user_id,
-        channel=channel,
-        action="account.closed",
-        changes={
-            "forfeited_balance": str(forfeited),
-            "cancelled_subscriptions": [s.name for s in cancelled],
-            "reference": reference,
-        },
-        now=now,
-    )
-    await _end_member_flows(connection, account_id, keep)
-    return CloseResult(
-        CloseOutcome.CLOSED,
-        reference=reference,
-        closed_at=now,
-        forfeited=forfeited,
-        cancelled_subscriptions=cancelled,
-    )
+        cancelled = await _cancel_subscriptions(connection, account_id, now)
+        forfeited = await _forfeit_balance(connection, account_id)
+        await record_audit(
+            connection,
+            account_id=account_id,
+            user_id=user_id,
+            channel=channel,
+            action="account.closed",
+            changes={
+                "forfeited_balance": str(forfeited),
+                "cancelled_subscriptions": [s.name for s in cancelled],
+                "reference": reference,
+            },
+            now=now,
+        )
+        await _end_member_flows(connection, account_id, keep)
+        return CloseResult(
+            CloseOutcome.CLOSED,
+            reference=reference,
+            closed_at=now,
+            forfeited=forfeited,
+            cancelled_subscriptions=cancelled,
+        )
 
 
 async def _why_not(connection: AsyncConnection, account_id: int, user_id: int) -> CloseResult:
@@ -180,4 +196,16 @@ async def _end_member_flows(
         update(conv)
         .where(condition)
         .values(flow=None, state=None, data={}, menu_token=None, version=conv.version + 1),
+    )
+
+
+async def _preview(connection: AsyncConnection, account_id: int) -> ClosurePreview:
+    """What closing the account would cancel and forfeit, and how many lose access."""
+    account = await account_money(connection, account_id)
+    return ClosurePreview(
+        account_name=account.name,
+        package_code=account.package_code,
+        subscriptions=await active_subscriptions(connection, account_id),
+        balance=Money(Decimal(account.amount), account.currency),
+        members_losing_access=account.members,
     )

@@ -12,10 +12,11 @@ from sqlalchemy import Row, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.ports import (
+    ACCOUNT_DETAILS,
+    PACKAGES,
     AccountDetails,
     AccountStatus,
     Catalogue,
-    ClosurePreview,
     Meter,
     MeterUsage,
     Money,
@@ -25,6 +26,7 @@ from flows.ports import (
 )
 from flows.types import Role
 from storage import models as m
+from storage.capabilities import TurnScope, provides
 
 _ACCOUNT = m.Account.__table__.c
 
@@ -133,7 +135,7 @@ def month_bounds(today: date) -> tuple[date, date]:
     return today.replace(day=1), today.replace(day=last)
 
 
-async def _account_money(connection: AsyncConnection, account_id: int) -> Row[Any]:
+async def account_money(connection: AsyncConnection, account_id: int) -> Row[Any]:
     """Name, package, member count and balance (defaulting to zero) of an account."""
     members = (
         select(func.count())
@@ -190,7 +192,7 @@ async def usage_report(
     Meters the package does not include are shown only when something was used.
     """
     start, end = month_bounds(today)
-    account = await _account_money(connection, account_id)
+    account = await account_money(connection, account_id)
     cat = cat or await catalogue(connection)
     package = next(p for p in cat.packages if p.code == account.package_code)
     used: dict[str, int] = dict(
@@ -219,13 +221,34 @@ async def usage_report(
     )
 
 
-async def closure_preview(connection: AsyncConnection, account_id: int) -> ClosurePreview:
-    """What closing the account would cancel and forfeit, and how many lose access."""
-    account = await _account_money(connection, account_id)
-    return ClosurePreview(
-        account_name=account.name,
-        package_code=account.package_code,
-        subscriptions=await active_subscriptions(connection, account_id),
-        balance=Money(Decimal(account.amount), account.currency),
-        members_losing_access=account.members,
-    )
+@provides(ACCOUNT_DETAILS)
+class SqlAccountDetails:
+    """:class:`flows.ports.AccountDetailsReader` on committed data."""
+
+    def __init__(self, turn: TurnScope) -> None:
+        self._turn = turn
+
+    async def account_details(self, account_id: int) -> AccountDetails:
+        """Every stored field of the account, with package name and owner."""
+        found = await self._turn.read(lambda connection: details_and_role(connection, account_id))
+        return found[0]
+
+
+@provides(PACKAGES)
+class SqlPackages:
+    """:class:`flows.ports.PackageReader`: the cached catalogue and this month's usage."""
+
+    def __init__(self, turn: TurnScope) -> None:
+        self._turn = turn
+
+    async def catalogue(self) -> Catalogue:
+        """Every package (in upgrade order) with features and allowances, and every meter."""
+        return await self._turn.catalogue()
+
+    async def usage_report(self, account_id: int, today: date) -> UsageReport:
+        """Usage in the calendar month of ``today`` against the package, with balance and
+        active subscriptions."""
+        catalogue = await self._turn.catalogue()
+        return await self._turn.read(
+            lambda connection: usage_report(connection, account_id, today, catalogue)
+        )

@@ -12,6 +12,10 @@ A turn reads committed data and writes atomically:
   the shared writer for the rest of the turn (``Database.transaction``): those
   writes, the reads after them and its record then commit or roll back together.
 
+What flows need beyond the record and the user comes from capabilities
+(``store.get(CLOSING)``, see ``storage.capabilities``), each implemented by the
+storage module it belongs to on this store's connections.
+
 Every write re-checks what it depends on inside the writing transaction
 (``version`` of the record and of the account, the closer's role, the account's
 status), so a read outside it can be stale without anything going wrong.
@@ -19,35 +23,29 @@ status), so a read outside it can be stale without anything going wrong.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from flows.ports import (
-    AccountDetails,
-    Catalogue,
-    CloseResult,
-    ClosurePreview,
-    SaveResult,
-    UsageReport,
-    UserContext,
-)
+from flows.ports import Capability, Catalogue, UserContext
 from flows.types import ConversationKey, ConversationRecord
-from storage import audit, closure, conversations, details, reads
+from storage import conversations
 from storage.batching import Batcher
+from storage.capabilities import provider_of
 from storage.catalogue_cache import CatalogueCache
 from storage.conversations import TurnRead
 from storage.errors import ConcurrentUpdate
 from storage.unit_of_work import Database
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 class SqlStore:
-    """:class:`flows.ports.AccountStore` for one turn; see the module docstring."""
+    """:class:`flows.ports.TurnStore` for one update, and the
+    :class:`storage.capabilities.TurnScope` its capabilities run in."""
 
     def __init__(self, factory: SqlStoreFactory, exits: AsyncExitStack) -> None:
         self._factory = factory
@@ -58,6 +56,7 @@ class SqlStore:
         # Conversations loaded in this turn: the engine saves those itself, so
         # closing the account must not bump their version under its feet.
         self._loaded: set[ConversationKey] = set()
+        self._capabilities: dict[str, Any] = {}
 
     async def load_conversation(self, key: ConversationKey) -> ConversationRecord | None:
         """The stored record of ``key``, or None for a conversation never seen."""
@@ -92,79 +91,36 @@ class SqlStore:
         """The user linked to this chat, with account and role; None if unlinked."""
         if key in self._users:
             return self._users[key]
-        return (await self._read(lambda c: conversations.read_turns(c, [key])))[key][1]
+        return (await self.read(lambda c: conversations.read_turns(c, [key])))[key][1]
 
-    async def account_details(self, account_id: int) -> AccountDetails:
-        """Every stored field of the account, with package name and owner."""
-        return (await self._read(lambda c: reads.details_and_role(c, account_id)))[0]
+    def get(self, capability: Capability[P]) -> P:
+        """This update's implementation of ``capability`` (``storage.capabilities``)."""
+        found = self._capabilities.get(capability.name)
+        if found is None:
+            found = self._capabilities[capability.name] = provider_of(capability)(self)
+        return cast(P, found)
+
+    # -- what capabilities use (storage.capabilities.TurnScope) ------------------------
+
+    @property
+    def loaded(self) -> frozenset[ConversationKey]:
+        """Conversations loaded in this update: the engine saves those itself."""
+        return frozenset(self._loaded)
+
+    async def read(self, query: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run ``query`` on committed data, or on this update's writes once it wrote."""
+        if self._writing is not None:
+            return await query(self._writing)
+        async with self._factory.database.reading() as connection:
+            return await query(connection)
+
+    async def writer(self) -> AsyncConnection:
+        """The shared writer for the rest of the update: its writes commit together."""
+        return await self._writer()
 
     async def catalogue(self) -> Catalogue:
-        """The package catalogue and meters."""
-        return await self._read(self._factory.catalogue.get)
-
-    async def usage_report(self, account_id: int, today: date) -> UsageReport:
-        """Usage in the calendar month of ``today``, balance and active subscriptions."""
-        catalogue = await self.catalogue()
-        return await self._read(lambda c: reads.usage_report(c, account_id, today, catalogue))
-
-    async def closure_preview(self, account_id: int) -> ClosurePreview:
-        """What closing would cancel and forfeit."""
-        return await self._read(lambda c: reads.closure_preview(c, account_id))
-
-    async def save_details(
-        self,
-        *,
-        account_id: int,
-        user_id: int,
-        expected_version: int,
-        changes: Mapping[str, str],
-        channel: str,
-        now: datetime,
-    ) -> SaveResult:
-        """See :func:`storage.details.save_details`."""
-        return await details.save_details(
-            await self._writer(),
-            account_id=account_id,
-            user_id=user_id,
-            expected_version=expected_version,
-            changes=changes,
-            channel=channel,
-            now=now,
-        )
-
-    async def close_account(
-        self, *, account_id: int, user_id: int, channel: str, now: datetime
-    ) -> CloseResult:
-        """See :func:`storage.closure.close_account`."""
-        return await closure.close_account(
-            await self._writer(),
-            account_id=account_id,
-            user_id=user_id,
-            channel=channel,
-            now=now,
-            keep=tuple(self._loaded),
-        )
-
-    async def record_audit(
-        self,
-        *,
-        account_id: int,
-        user_id: int | None,
-        channel: str,
-        action: str,
-        changes: Mapping[str, Any],
-        now: datetime,
-    ) -> None:
-        """Append one audit row, committed with the rest of this turn."""
-        await audit.record_audit(
-            await self._writer(),
-            account_id=account_id,
-            user_id=user_id,
-            channel=channel,
-            action=action,
-            changes=changes,
-            now=now,
-        )
+        """The package catalogue, cached for the process."""
+        return await self.read(self._factory.catalogue.get)
 
     async def _writer(self) -> AsyncConnection:
         if self._writing is None:
@@ -175,12 +131,6 @@ class SqlStore:
                 await _save(self._writing, record)
             self._unsaved.clear()
         return self._writing
-
-    async def _read(self, query: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        if self._writing is not None:  # see this turn's own writes
-            return await query(self._writing)
-        async with self._factory.database.reading() as connection:
-            return await query(connection)
 
 
 async def _save(connection: AsyncConnection, record: ConversationRecord) -> None:

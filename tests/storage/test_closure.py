@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from flows.ports import CloseOutcome, CloseResult
+from flows.ports import CLOSING, CloseOutcome, CloseResult
 from flows.types import ConversationKey, ConversationRecord
 from storage import models as m
 from storage.identities import ensure_identity
@@ -20,7 +20,7 @@ ACME = "Acme Trading Ltd"
 async def _close(db: FreshDatabase, email: str, account: str = ACME) -> CloseResult:
     target, user = await account_id(db, account), await user_id(db, email)
     async with db.stores.transaction() as store:
-        return await store.close_account(
+        return await store.get(CLOSING).close_account(
             account_id=target, user_id=user, channel="telegram", now=NOW
         )
 
@@ -57,7 +57,7 @@ async def test_owner_closes_and_everything_follows(db: FreshDatabase) -> None:
     async with db.stores.transaction() as store:
         current = await store.load_conversation(owner_chat)
         assert current is not None
-        result = await store.close_account(
+        result = await store.get(CLOSING).close_account(
             account_id=acme, user_id=owner, channel="telegram", now=NOW
         )
         # The engine saves the closer's own chat afterwards: that must not conflict.
@@ -148,9 +148,9 @@ async def test_concurrent_closes_close_exactly_once(db: FreshDatabase) -> None:
         async with db.stores.transaction() as store:
             # Both have read the account as open (on PostgreSQL; SQLite queues the
             # second transaction at BEGIN IMMEDIATE) before either writes.
-            await store.closure_preview(acme)
+            await store.get(CLOSING).closure_preview(acme)
             await asyncio.sleep(0.05)
-            return await store.close_account(
+            return await store.get(CLOSING).close_account(
                 account_id=acme, user_id=owner, channel="telegram", now=NOW
             )
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import phonenumbers
 from sqlalchemy import select
 
+from flows.ports import ACCOUNT_DETAILS, CLOSING, PACKAGES
 from storage import models as m
 from storage.demo import seed_demo
 from storage.sandbox import FreshDatabase
@@ -42,8 +43,8 @@ async def test_acme_matches_the_contract(db: FreshDatabase) -> None:
     acme = await account_id(db, "Acme Trading Ltd")
     today = datetime.now(UTC).date()
     async with db.stores.transaction() as store:
-        details = await store.account_details(acme)
-        report = await store.usage_report(acme, today)
+        details = await store.get(ACCOUNT_DETAILS).account_details(acme)
+        report = await store.get(PACKAGES).usage_report(acme, today)
     assert (details.package_code, details.package_name) == ("interact", "Interact")
     assert details.billing_currency == "USD"
     assert details.owner_email == "owner@acme.example"
@@ -86,9 +87,9 @@ async def test_catalogue_and_other_accounts(db: FreshDatabase) -> None:
     globex_id = await account_id(db, "Globex Retail")
     initech_id = await account_id(db, "Initech Payments")
     async with db.stores.transaction() as store:
-        catalogue = await store.catalogue()
-        globex = await store.account_details(globex_id)
-        initech = await store.closure_preview(initech_id)
+        catalogue = await store.get(PACKAGES).catalogue()
+        globex = await store.get(ACCOUNT_DETAILS).account_details(globex_id)
+        initech = await store.get(CLOSING).closure_preview(initech_id)
     assert [p.code for p in catalogue.packages] == ["connect", "interact", "transact"]
     assert [p.self_service_closure for p in catalogue.packages] == [False, True, True]
     assert "Chat Desk shared inbox" in catalogue.packages[1].features

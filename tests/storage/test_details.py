@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from flows.ports import SaveOutcome, SaveResult
+from flows.ports import CLOSING, DETAILS_EDITING, SaveOutcome, SaveResult
 from storage import models as m
 from storage.sandbox import FreshDatabase
 from tests.storage.helpers import NOW, account_id, account_row, audit_rows, user_id
@@ -16,7 +16,7 @@ async def _save(
 ) -> SaveResult:
     acme, user = await account_id(db, "Acme Trading Ltd"), await user_id(db, email)
     async with db.stores.transaction() as store:
-        return await store.save_details(
+        return await store.get(DETAILS_EDITING).save_details(
             account_id=acme,
             user_id=user,
             expected_version=version,
@@ -83,7 +83,8 @@ async def test_demoted_between_review_and_save_is_forbidden(db: FreshDatabase) -
 async def test_closed_account_is_refused(db: FreshDatabase) -> None:
     acme, owner = await account_id(db, "Acme Trading Ltd"), await _owner(db)
     async with db.stores.transaction() as store:
-        await store.close_account(account_id=acme, user_id=owner, channel="terminal", now=NOW)
+        closer = store.get(CLOSING)
+        await closer.close_account(account_id=acme, user_id=owner, channel="terminal", now=NOW)
     result = await _save(db, "owner@acme.example", {"contact_name": "Olivia"}, version=2)
     assert result.outcome is SaveOutcome.CLOSED
     row = await account_row(db, acme)
