@@ -10,6 +10,9 @@ account, saving details) leads to a state the machine never rests in, through an
 action that does the write and keeps the store's answer on the machine; eventless
 transitions out of that state then ask about the answer (``was_closed``,
 ``had_conflict``) and pick the step that follows, all within the one event.
+
+A flow is registered by declaring ``flow_name`` (see :mod:`flows.registry`); its menu
+entry and the words that ask for it are declared beside it, on the class.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from typing import Any, ClassVar
 from statemachine import State, StateMachine
 
 from flows.context import FlowContext
+from flows.intents import IntentRule
+from flows.menu import MenuEntry
+from flows.registry import FLOWS
 
 
 class FlowModel:
@@ -34,6 +40,11 @@ class FlowMachine(StateMachine):
     """Base of every flow. Subclasses declare states, events and ``render_<state>``."""
 
     flow_name: ClassVar[str] = ""
+    """The name conversation records store; a class that declares one is registered."""
+    menu_entry: ClassVar[MenuEntry | None] = None
+    """Its option in the main menu: label, position, the least role that sees it."""
+    intent_rule: ClassVar[IntentRule | None] = None
+    """The typed words that ask for it ("change my e-mail"), and how."""
     help_text: ClassVar[str] = ""
     changes_things: ClassVar[bool] = False  # leaving it early says "nothing was changed"
     commits: ClassVar[Mapping[str, str]] = {}
@@ -43,6 +54,12 @@ class FlowMachine(StateMachine):
     option's number or complete label. Typed words never trigger them, however
     close to the label (typo-tolerant matching is for navigation only).
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Only a class that names itself is a flow; a shared base between flows is not.
+        if "flow_name" in vars(cls):
+            FLOWS.record(cls)
 
     def __init__(self, ctx: FlowContext, state: str) -> None:
         self.ctx = ctx

@@ -12,7 +12,10 @@ from typing import ClassVar
 
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
+from flows.intents import ACCOUNT_WORDS, IntentRule, words
+from flows.menu import MenuEntry
 from flows.ports import AUDIT, CLOSING, CloseOutcome, CloseResult
+from flows.types import Role
 from flows.wording import closed_notice, when
 
 SUPPORT_PACKAGES = ("connect",)
@@ -22,6 +25,12 @@ class CloseFlow(FlowMachine):
     """warning → naming → confirming → closing → closed, with a way out at every step."""
 
     flow_name = "close"
+    menu_entry = MenuEntry("🛑 Close account", position=40, least_role=Role.OWNER)
+    intent_rule = IntentRule(
+        precedence=40,  # the most: "close and change my account" must not start an edit
+        # A verb *and* the word account: a stray "close" never starts this flow.
+        all_of=(words("close delete terminate cancel remove shut deactivate"), ACCOUNT_WORDS),
+    )
     changes_things = True
     commits: ClassVar[Mapping[str, str]] = {"confirm": "close the account"}
     help_text = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flows.base import FlowMachine, State
 from flows.fields import FIELDS
 from flows.formatting import local_time
+from flows.intents import ACCOUNT_WORDS, FIELD_WORDS, IntentRule, words
+from flows.menu import MenuEntry
 from flows.ports import ACCOUNT_DETAILS
 from flows.wording import when
 
@@ -13,6 +15,15 @@ class DetailsFlow(FlowMachine):
     """One screen with the details; from there, edit (if allowed) or back to the menu."""
 
     flow_name = "details"
+    menu_entry = MenuEntry("📄 Account details", position=10)
+    intent_rule = IntentRule(
+        precedence=10,  # the least: whatever else the words ask for wins
+        any_of=(
+            words("details detail info information profile view show see"),
+            ACCOUNT_WORDS,
+            frozenset(FIELD_WORDS),  # naming a field alone ("my e-mail") asks to see it
+        ),
+    )
     help_text = "These are your account's details. Choose Edit details to change them."
 
     viewing = State(initial=True)

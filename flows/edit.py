@@ -14,7 +14,10 @@ from typing import Any, ClassVar
 from flows.base import FlowMachine, State
 from flows.context import FlowContext, Option
 from flows.fields import FIELDS, FIELDS_BY_NAME, is_locked
+from flows.intents import IntentRule, field_argument, words
+from flows.menu import MenuEntry
 from flows.ports import ACCOUNT_DETAILS, DETAILS_EDITING, AccountDetails, SaveOutcome, SaveResult
+from flows.types import Role
 from flows.validation import InvalidValue, ValidationContext
 from flows.wording import closed_notice
 
@@ -23,6 +26,12 @@ class EditFlow(FlowMachine):
     """Owner and admin only; every event re-checks the role, and so does the save."""
 
     flow_name = "edit"
+    menu_entry = MenuEntry("✏️ Edit details", position=20, least_role=Role.ADMIN)
+    intent_rule = IntentRule(
+        precedence=30,  # "change my plan" is an edit: the verb outweighs the subject
+        all_of=(words("change edit update modify set correct fix"),),
+        arguments=field_argument,  # "change my e-mail" starts at the e-mail
+    )
     changes_things = True
     commits: ClassVar[Mapping[str, str]] = {"save": "save your changes"}
     help_text = (

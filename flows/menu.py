@@ -1,33 +1,41 @@
-"""The main menu: a greeting and the options this member's role allows."""
+"""The main menu: a greeting and the options this member's role allows.
+
+Each option is a flow's :class:`MenuEntry`, declared on the flow's class and read
+from the registry; Help comes after all of them.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flows.context import FlowContext, Option
+from flows.registry import FLOWS
 from flows.types import Role
 
-MENU_OPTIONS: tuple[tuple[str, str, Role | None], ...] = (
-    # (label, flow, least role that sees it: None = everyone)
-    ("📄 Account details", "details", None),
-    ("✏️ Edit details", "edit", Role.ADMIN),
-    ("📦 Package & usage", "package", None),
-    ("🛑 Close account", "close", Role.OWNER),
-)
+HELP_OPTION: Option = ("❓ Help", "help")
 
 
-def allowed(role: Role, least: Role | None) -> bool:
-    """Whether ``role`` reaches an option meant for ``least`` and above."""
-    if least is None:
-        return True
-    if least is Role.ADMIN:
-        return role.can_edit
-    return role.can_close
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    """A flow's option in the main menu; declared on the flow's class (``menu_entry``).
+
+    ``least_role`` only decides who sees the option: whether a member may use the
+    flow is its ``refusal``, asked on every event however the flow was reached.
+    """
+
+    label: str
+    position: int  # options are shown by position, lowest first; no two flows share one
+    least_role: Role = Role.VIEWER  # the least role that sees it (viewer: everyone)
 
 
 def menu_options(role: Role) -> list[Option]:
+    """The main menu's options for a member with ``role``, in order, Help last."""
     options = [
-        (label, f"start.{flow}") for label, flow, least in MENU_OPTIONS if allowed(role, least)
+        (entry.label, f"start.{flow}")
+        for flow, entry in FLOWS.menu_entries()
+        if role.reaches(entry.least_role)
     ]
-    options.append(("❓ Help", "help"))
+    options.append(HELP_OPTION)
     return options
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flows.base import FlowMachine, State
+from flows.intents import IntentRule, words
+from flows.menu import MenuEntry
 from flows.ports import PACKAGES, Catalogue, UsageReport
 from flows.wording import day, meter_line
 
@@ -11,6 +13,16 @@ class PackageFlow(FlowMachine):
     """An overview screen and a side-by-side comparison of all packages."""
 
     flow_name = "package"
+    menu_entry = MenuEntry("📦 Package & usage", position=30)
+    intent_rule = IntentRule(
+        precedence=20,
+        all_of=(
+            words(
+                "package plan usage use used quota limit limits tier balance"
+                " subscription subscriptions compare included includes meter"
+            ),
+        ),
+    )
     help_text = (
         "This shows your package, what it includes, and how much of it you have used "
         "this billing period. Choose Compare packages to see all packages side by side."

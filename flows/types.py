@@ -26,6 +26,11 @@ class Role(StrEnum):
     def can_close(self) -> bool:
         return self is Role.OWNER
 
+    def reaches(self, least: Role) -> bool:
+        """Whether this role is ``least`` or above (owner > admin > viewer)."""
+        ranks = list(Role)  # declared from the most to the least
+        return ranks.index(self) <= ranks.index(least)
+
 
 @dataclass(frozen=True, slots=True)
 class ConversationKey:

@@ -17,7 +17,6 @@ from statemachine.contrib.diagram import DotGraphMachine, MermaidGraphMachine
 from statemachine.contrib.diagram.graphviz import run_graphviz
 
 from flows.base import FlowMachine
-from flows.menu import MENU_OPTIONS
 from flows.registry import FLOWS
 from flows.routing import KEYWORDS
 from flows.settings import EngineSettings
@@ -74,13 +73,20 @@ def flow_mermaid(flow: type[FlowMachine]) -> str:
 
 def menu_mermaid() -> str:
     """The main menu: which flow each option starts, and who sees it."""
-    who = {None: "everyone", Role.ADMIN: "owner, admin", Role.OWNER: "owner only"}
     lines = ["stateDiagram-v2", "    direction LR", '    state "Main menu" as menu']
     lines.append("    [*] --> menu")
-    for label, flow, least in MENU_OPTIONS:
-        text = re.sub(r"^\W+", "", label)  # without the emoji
-        lines.append(f"    menu --> {flow} : {text} ({who[least]})")
+    for flow, entry in FLOWS.menu_entries():
+        text = re.sub(r"^\W+", "", entry.label)  # without the emoji
+        lines.append(f"    menu --> {flow} : {text} ({who_sees(entry.least_role)})")
     return "\n".join(lines) + "\n"
+
+
+def who_sees(least: Role) -> str:
+    """The roles that see an option meant for ``least`` and above, as the diagram says it."""
+    roles = [role.value for role in Role if role.reaches(least)]
+    if len(roles) == len(Role):
+        return "everyone"
+    return f"{roles[0]} only" if len(roles) == 1 else ", ".join(roles)
 
 
 def readme(diagrams: dict[str, str]) -> str:
