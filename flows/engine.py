@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
+from flows.registry import FLOWS
 from flows.runner import ActionRunner
 from flows.settings import EngineSettings
 from flows.types import ConversationKey, ConversationRecord, Inbound, Reply, ReplyKind
@@ -56,6 +57,10 @@ class Engine:
         charts: Mapping[str, ChartRenderer] | None = None,
     ) -> None:
         self._stores = stores
+        # Find every flow now: a flow module that cannot be imported fails the start,
+        # not some user's first update.
+        if not FLOWS:
+            raise RuntimeError("no flows are registered")
         self._settings = settings or EngineSettings()
         self._clock = clock
         self._charts = dict(charts or {})
