@@ -17,6 +17,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.telegram.app import PlainHttpSession, make_bot
 from bot.telegram.emulator import errors
 from tests.botapi import BotApiServer
 
@@ -27,11 +28,23 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000100000000808020000004
 @pytest.fixture
 async def bot(botapi: BotApiServer) -> AsyncIterator[Bot]:
     # No retry middleware: these tests look at Telegram's raw answers.
-    session = AiohttpSession(api=TelegramAPIServer.from_base(botapi.url))
+    session = PlainHttpSession(api=TelegramAPIServer.from_base(botapi.url))
     api_bot = Bot(botapi.telegram.token, session=session)
     botapi.telegram.private_chat(CHAT, "Tess")
     yield api_bot
     await session.close()
+
+
+async def test_a_bot_over_plain_http_closes_its_connections_at_once(botapi: BotApiServer) -> None:
+    bot = make_bot(botapi.telegram.token, botapi.url)
+    assert isinstance(bot.session, PlainHttpSession)
+    await bot.get_me()
+    http = bot.session.http
+    assert http is not None and not http.closed
+    await bot.session.close()  # without aiogram's 250 ms wait for TLS to shut down
+    assert http.closed
+    # To Telegram itself (TLS) the session is aiogram's own, wait included.
+    assert type(make_bot(botapi.telegram.token).session) is AiohttpSession
 
 
 def keyboard(data: str) -> InlineKeyboardMarkup:
@@ -42,7 +55,8 @@ def keyboard(data: str) -> InlineKeyboardMarkup:
 async def test_get_me_and_a_wrong_token(botapi: BotApiServer, bot: Bot) -> None:
     me = await bot.get_me()
     assert me.is_bot and me.username == "acme_accounts_bot" and me.id == 123456
-    stranger = Bot("999:nope", session=AiohttpSession(api=TelegramAPIServer.from_base(botapi.url)))
+    stranger = Bot("999:nope",
+                   session=PlainHttpSession(api=TelegramAPIServer.from_base(botapi.url)))
     with pytest.raises(TelegramUnauthorizedError):
         await stranger.get_me()
     await stranger.session.close()
