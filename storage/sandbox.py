@@ -1,8 +1,8 @@
 """Fresh, isolated demo databases in milliseconds, for tests and the script runner.
 
 The expensive part (migrate + seed) happens once per process into a template;
-each call then copies it: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE``
-on PostgreSQL.
+each call then copies it: a file copy on SQLite; on PostgreSQL a kept clone of the
+template with the template's rows put back (:mod:`storage.sandbox_pool`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from storage import sandbox_pool
 from storage.database import make_engine, make_sessionmaker
 from storage.demo import seed_demo
 from storage.migrate import upgrade
@@ -66,7 +67,8 @@ class FreshDatabase:
         if self.kind == "postgresql":
             database = make_url(self.url).database
             assert database is not None
-            await _drop_database(database)
+            if not await sandbox_pool.release(database):
+                await _drop_database(database)
         elif self._cleanup_path is not None:
             shutil.rmtree(self._cleanup_path, ignore_errors=True)
 
@@ -148,15 +150,7 @@ async def _fresh_postgresql(today: date) -> FreshDatabase:
     if template is None:
         template = await _postgres_template(today)
         _templates[("postgresql", today)] = template
-    name = f"acct_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    admin = _admin_engine()
-    try:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(
-                f"CREATE DATABASE {_quote(name)} TEMPLATE {_quote(template)}"
-            )
-    finally:
-        await admin.dispose()
+    name = await sandbox_pool.claim(postgres_base_url(), template, today)
     url = make_url(postgres_base_url()).set(database=name).render_as_string(hide_password=False)
     return FreshDatabase("postgresql", url, make_engine(url, pool_size=5, max_overflow=5))
 
