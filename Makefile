@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench diagrams clean fuzz
+.PHONY: run test lint bench bench-library diagrams clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
+
+# How long the conversation-script library takes (figures; `make test` runs it once, untimed).
+bench-library: $(STAMP)
+	$(PY) benchmarks/library.py
 
 # The invariant fuzz suite, long: FUZZ_STEPS steps (a bounded run is part of `make test`).
 FUZZ_STEPS ?= 50000
