@@ -8,8 +8,8 @@ what migrating and seeding an empty database gives.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,9 +47,13 @@ async def contents(engine: AsyncEngine) -> Contents:
     return found
 
 
-@pytest.fixture
-async def migrated_and_seeded() -> AsyncIterator[Contents]:
+@pytest.fixture(scope="module")
+def migrated_and_seeded() -> Contents:
     """What an empty database holds after the migrations and today's demo data."""
+    return asyncio.run(_migrate_and_seed())
+
+
+async def _migrate_and_seed() -> Contents:
     await require_postgresql()
     name = f"acct_reference_{uuid.uuid4().hex[:10]}"
     admin = create_async_engine(postgres_base_url(), isolation_level="AUTOCOMMIT",
@@ -63,7 +67,7 @@ async def migrated_and_seeded() -> AsyncIterator[Contents]:
             engine = make_engine(url, poolclass=NullPool)
             try:
                 await seed_demo(make_sessionmaker(engine), datetime.now(UTC).date())
-                yield await contents(engine)
+                return await contents(engine)
             finally:
                 await engine.dispose()
         finally:
