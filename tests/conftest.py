@@ -14,6 +14,8 @@ import pytest
 from storage.sandbox import FreshDatabase, fresh_demo_database
 from tests.backends import require_postgresql
 
+pytest_plugins = ["pytester"]  # tests/scripts run pytest on conversation files in process
+
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What is imported and collected by now lives as long as the run: out of the garbage
