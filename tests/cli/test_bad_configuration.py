@@ -32,6 +32,9 @@ from tests.botapi import BotApiServer
 from tests.cli.forkserver import BotProcesses
 from tests.cli.leaky_api import start_leaky_bot_api
 
+# One fixture runs every case: under pytest-xdist this module stays on one worker.
+pytestmark = pytest.mark.xdist_group("bad-configuration")
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-TOKEN"  # what the local Bot API server accepts
 # Shaped like a real token, so masking by shape is exercised too.

@@ -26,6 +26,8 @@ from storage.sandbox import FreshDatabase, fresh_demo_database, postgres_base_ur
 from tests.backends import require_postgresql
 
 Contents = dict[str, Any]
+# One reference database for the module: under pytest-xdist it stays on one worker.
+pytestmark = pytest.mark.xdist_group("sandbox")
 
 
 async def contents(engine: AsyncEngine) -> Contents:
