@@ -45,16 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_telegram()
     print(f"importing aiogram and the harness: {time.perf_counter() - started:.1f} s")
-    per_script: dict[str, list[float]] = {}
+    per_script: dict[str, list[float]] = {}  # "file: name" -> seconds of each run
     failed: set[str] = set()
     for run in range(1, options.repeat + 1):
         wall, cpu = time.perf_counter(), time.process_time()
         results: list[ScriptResult] = asyncio.run(run_paths(options.paths))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         for result in results:
-            per_script.setdefault(result.name, []).append(result.seconds)
+            name = f"{result.path.name}: {result.name}"
+            per_script.setdefault(name, []).append(result.seconds)
             if not result.passed:
-                failed.add(result.name)
+                failed.add(name)
         print(f"run {run}: {len(results)} conversations in {wall:.1f} s wall, {cpu:.1f} s CPU "
               f"({wall / max(len(results), 1) * 1000:.0f} ms each)")
     medians = {name: statistics.median(times) for name, times in per_script.items()}
