@@ -96,10 +96,14 @@ async def fresh_demo_database(kind: Kind, workdir: Path | None = None) -> FreshD
 
 
 def _schema_fingerprint(today: date) -> str:
-    """Changes when the migrations or the demo data change, or the month rolls over."""
+    """Changes when the migrations, the demo data or the code seeding it change, or the day.
+
+    Templates (and the clones kept of them) outlive the process: a stale one would hand
+    every later run yesterday's data or an old seeding's."""
     digest = hashlib.sha256(today.isoformat().encode())
     package = Path(__file__).resolve().parent
-    for path in sorted([*package.glob("migrations/versions/*.py"), package / "demo_data.py"]):
+    seeding = [package / name for name in ("demo.py", "demo_data.py", "models.py")]
+    for path in sorted([*package.glob("migrations/versions/*.py"), *seeding]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
