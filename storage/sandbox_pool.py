@@ -28,6 +28,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
+POOL_PREFIX = "acct_pool_"
 LOCK_CLASS = 0x61637374  # "acct": the first key of every advisory lock taken here
 RESET_LOCK_TIMEOUT = "10s"  # a reset that waits longer for a lock gives up: clone anew
 
@@ -117,7 +118,7 @@ def _lock_key(name: str) -> int:
 
 
 def _prefix(template: str, today: date) -> str:
-    return f"acct_pool_{today:%Y%m%d}_{hashlib.sha256(template.encode()).hexdigest()[:12]}_"
+    return f"{POOL_PREFIX}{today:%Y%m%d}_{hashlib.sha256(template.encode()).hexdigest()[:12]}_"
 
 
 async def claim(admin_url: str, template: str, today: date) -> str:
@@ -153,10 +154,11 @@ async def claim(admin_url: str, template: str, today: date) -> str:
 
 
 async def release(name: str) -> bool:
-    """Give back a database from :func:`claim`; False if it was not claimed here."""
+    """Give back a database from :func:`claim`. True for any pool database (given back
+    now, or before: releasing twice changes nothing); False for one not from the pool."""
     admin = _claims.pop(name, None)
     if admin is None:
-        return False
+        return name.startswith(POOL_PREFIX)
     try:
         # A test that leaked a connection must not hold on to the database.
         await admin.execute(
@@ -273,9 +275,9 @@ def _literal(text: str) -> str:
 async def _drop_stale(admin: Any, today: date) -> None:
     """Drop unclaimed pool databases of earlier days."""
     names = await admin.fetch(
-        "SELECT datname FROM pg_database WHERE starts_with(datname, 'acct_pool_') "
-        "AND substr(datname, 11, 8) < $1",
-        f"{today:%Y%m%d}",
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1) "
+        "AND substr(datname, $2, 8) < $3",
+        POOL_PREFIX, len(POOL_PREFIX) + 1, f"{today:%Y%m%d}",
     )
     for row in names:
         name: str = row["datname"]

@@ -79,6 +79,19 @@ async def _migrate_and_seed() -> Contents:
         await admin.dispose()
 
 
+async def exists(url: str) -> bool:
+    admin = create_async_engine(postgres_base_url(), poolclass=NullPool)
+    try:
+        async with admin.connect() as connection:
+            found = await connection.scalar(
+                text("SELECT count(*) FROM pg_database WHERE datname = :name"),
+                {"name": make_url(url).database},
+            )
+    finally:
+        await admin.dispose()
+    return found == 1
+
+
 async def change_everything(db: FreshDatabase) -> None:
     async with db.engine.begin() as connection:
         await connection.execute(text(
@@ -100,6 +113,8 @@ async def test_a_database_a_test_changed_comes_back_as_fresh_demo_data(
         assert await contents(first.engine) == migrated_and_seeded
         await change_everything(first)
         assert await contents(first.engine) != migrated_and_seeded
+    await first.dispose()  # disposing twice changes nothing: the clone is kept, for reuse
+    assert await exists(first.url)
     async with await fresh_demo_database("postgresql") as second:
         assert await contents(second.engine) == migrated_and_seeded
 
