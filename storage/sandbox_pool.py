@@ -144,7 +144,8 @@ async def claim(admin_url: str, template: str, today: date) -> str:
             return name
         await _drop_stale(admin, today)
         name = f"{prefix}{uuid.uuid4().hex[:8]}"
-        assert await _try_lock(admin, name)  # a name nobody has used
+        while not await _try_lock(admin, name):  # a new name; its lock's hash was taken
+            name = f"{prefix}{uuid.uuid4().hex[:8]}"
         await admin.execute(f"CREATE DATABASE {_quote(name)} TEMPLATE {_quote(template)}")
         _claims[name] = admin
         return name
