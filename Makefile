@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench diagrams clean fuzz
+.PHONY: run test lint bench bench-library diagrams clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m bot run
 
+# Both cores (pytest-xdist); tests sharing a module fixture stay together (xdist_group).
+# PYTEST_WORKERS=0 runs in this process, as plain `pytest` does.
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -25,6 +28,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
+
+# How long the conversation-script library takes (figures; `make test` runs it once, untimed).
+bench-library: $(STAMP)
+	$(PY) benchmarks/library.py
 
 # The invariant fuzz suite, long: FUZZ_STEPS steps (a bounded run is part of `make test`).
 FUZZ_STEPS ?= 50000

@@ -1,8 +1,8 @@
 """Fresh, isolated demo databases in milliseconds, for tests and the script runner.
 
 The expensive part (migrate + seed) happens once per process into a template;
-each call then copies it: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE``
-on PostgreSQL.
+each call then copies it: a file copy on SQLite; on PostgreSQL a kept clone of the
+template with the template's rows put back (:mod:`storage.sandbox_pool`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from storage import sandbox_pool
 from storage.demo import seed_demo
 from storage.migrate import upgrade
 from storage.store import SqlStoreFactory
@@ -59,7 +60,8 @@ class FreshDatabase:
         if self.kind == "postgresql":
             database = make_url(self.url).database
             assert database is not None
-            await _drop_database(database)
+            if not await sandbox_pool.release(database):
+                await _drop_database(database)
         elif self._cleanup_path is not None:
             shutil.rmtree(self._cleanup_path, ignore_errors=True)
 
@@ -87,10 +89,14 @@ async def fresh_demo_database(kind: Kind, workdir: Path | None = None) -> FreshD
 
 
 def _schema_fingerprint(today: date) -> str:
-    """Changes when the migrations or the demo data change, or the month rolls over."""
+    """Changes when the migrations, the demo data or the code seeding it change, or the day.
+
+    Templates (and the clones kept of them) outlive the process: a stale one would hand
+    every later run yesterday's data or an old seeding's."""
     digest = hashlib.sha256(today.isoformat().encode())
     package = Path(__file__).resolve().parent
-    for path in sorted([*package.glob("migrations/versions/*.py"), package / "demo_data.py"]):
+    seeding = [package / name for name in ("demo.py", "demo_data.py", "models.py")]
+    for path in sorted([*package.glob("migrations/versions/*.py"), *seeding]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -142,15 +148,7 @@ async def _fresh_postgresql(today: date) -> FreshDatabase:
     if template is None:
         template = await _postgres_template(today)
         _templates[("postgresql", today)] = template
-    name = f"acct_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    admin = _admin_engine()
-    try:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(
-                f"CREATE DATABASE {_quote(name)} TEMPLATE {_quote(template)}"
-            )
-    finally:
-        await admin.dispose()
+    name = await sandbox_pool.claim(postgres_base_url(), template, today)
     url = make_url(postgres_base_url()).set(database=name).render_as_string(hide_password=False)
     return FreshDatabase("postgresql", url, Database(url, pool_size=5, max_overflow=5))
 

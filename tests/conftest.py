@@ -6,12 +6,23 @@ unreachable server is a failure: a silently skipped backend is an untested backe
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 
 import pytest
 
 from storage.sandbox import FreshDatabase, fresh_demo_database
 from tests.backends import require_postgresql
+
+pytest_plugins = ["pytester"]  # tests/scripts run pytest on conversation files in process
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is imported and collected by now lives as long as the run: out of the garbage
+    collector's way (as ``bot.gc_tuning`` does for the bot), so neither its own full
+    collections nor the tests' ``gc.collect()`` walk those objects again and again."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.webhook.aiohttp_server import setup_application
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 from bot.telegram.dispatcher import COMMANDS
 from bot.telegram.pinning import pin_response_types
@@ -24,10 +25,31 @@ DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 TASKS_LIMIT = 100  # updates handled at once in polling; more wait (back-pressure)
 
 
+class PlainHttpSession(AiohttpSession):
+    """aiogram's session, for a Bot API server reached over plain ``http://``.
+
+    :meth:`AiohttpSession.close` waits 250 ms after closing for TLS connections to shut
+    down; without TLS there is nothing to wait for, so this one closes at once.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.http: ClientSession | None = None  # the aiohttp session now open, if any
+
+    async def create_session(self) -> ClientSession:
+        self.http = await super().create_session()
+        return self.http
+
+    async def close(self) -> None:
+        if self.http is not None and not self.http.closed:
+            await self.http.close()
+
+
 def make_bot(token: str, api_url: str | None = None) -> Bot:
     """A Bot over HTTP, to Telegram or to the Bot API server at ``api_url``; 429s retried."""
     api = TelegramAPIServer.from_base(api_url.rstrip("/")) if api_url else PRODUCTION
-    session = AiohttpSession(api=api)
+    plain = api_url is not None and api_url.lower().startswith("http://")
+    session = PlainHttpSession(api=api) if plain else AiohttpSession(api=api)
     install_retry(session)
     pin_response_types()
     return Bot(token, session=session)

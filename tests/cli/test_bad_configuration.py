@@ -1,9 +1,11 @@
-"""Bad configuration, as people meet it: ``python -m bot ...`` in a subprocess.
+"""Bad configuration, as people meet it: ``python -m bot ...``, each case a process.
 
 Every case must end in at most two lines on standard error that name the setting
 and the fix, exit status 2, no traceback, and no secret (token, password) anywhere.
-The subprocesses are independent, so they all run at once before the first test
-(one module fixture); each test then checks its own case. A "refused" or
+The processes are independent, so they all run at once before the first test
+(one module fixture); each test then checks its own case. They are forked from one
+process that imported the bot once (``tests/cli/forkserver.py``): a fresh interpreter
+per case spent seconds of CPU importing aiogram, seventeen times over. A "refused" or
 "unreachable" server is the local test Bot API server or a local port that is bound
 but not listening, never an outside address.
 """
@@ -12,9 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,14 +29,18 @@ from storage.sandbox import postgres_base_url
 from storage.unit_of_work import Database
 from testkit.botapi import BotApiServer
 from tests.backends import require_postgresql
+from tests.cli.forkserver import BotProcesses
 from tests.cli.leaky_api import start_leaky_bot_api
+
+# One fixture runs every case: under pytest-xdist this module stays on one worker.
+pytestmark = pytest.mark.xdist_group("bad-configuration")
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-TOKEN"  # what the local Bot API server accepts
 # Shaped like a real token, so masking by shape is exercised too.
 REAL_LOOKING_TOKEN = "1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 PASSWORD = "s3cret-pw-4242"
-TIMEOUT = 120  # seconds for every case together; aiogram alone takes ~7 s to import here
+TIMEOUT = 120  # seconds for every case together (importing the bot once included)
 
 
 @dataclass
@@ -179,29 +183,10 @@ def cases(at: Places) -> dict[str, Case]:
     }
 
 
-async def run_case(case: Case, cwd: Path) -> Outcome:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *case.argv, cwd=cwd, env=case.env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    watched = process.stdout if case.ready_on == "stdout" else process.stderr
-    assert watched is not None
-    seen = b""
-    if case.until_ready is not None:
-        while case.until_ready.encode() not in seen:
-            line = await watched.readline()
-            if not line:
-                break
-            seen += line
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-    stdout, stderr = await process.communicate()
-    if case.ready_on == "stdout":
-        stdout = seen + stdout
-    else:
-        stderr = seen + stderr
-    return Outcome(process.returncode, stdout.decode(), stderr.decode(), case.secrets)
+async def run_case(processes: BotProcesses, case: Case, cwd: Path) -> Outcome:
+    finished = await processes.run(case.argv, case.env, cwd, until=case.until_ready,
+                                   until_on=case.ready_on)
+    return Outcome(finished.status, finished.stdout, finished.stderr, case.secrets)
 
 
 async def run_all(tmp: Path) -> dict[str, Outcome]:
@@ -219,9 +204,10 @@ async def run_all(tmp: Path) -> dict[str, Outcome]:
                 places = Places(tmp, botapi, closed.getsockname()[1], busy.getsockname()[1],
                                 seeded, leaky_url)
                 runs = cases(places)
-                async with asyncio.timeout(TIMEOUT):
+                async with (BotProcesses(tmp / "output", environment()) as processes,
+                            asyncio.timeout(TIMEOUT)):
                     outcomes = await asyncio.gather(
-                        *(run_case(case, tmp) for case in runs.values())
+                        *(run_case(processes, case, tmp) for case in runs.values())
                     )
         finally:
             await leaky.cleanup()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from tests.scripts.helpers import write
 
@@ -32,20 +30,17 @@ steps:
 """
 
 
-def test_one_test_per_conversation(tmp_path: Path) -> None:
-    shutil.copy(CONFTEST, tmp_path / "conftest.py")
-    write(tmp_path, TWO, "greetings.yaml")
-    write(tmp_path, "name: x\nas: viewer@acme.example\nsteps:\n  - sya: hi\n", "broken.yaml")
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", str(tmp_path), "-p", "no:cacheprovider", "-v"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
+def test_one_test_per_conversation(pytester: pytest.Pytester) -> None:
+    # In process (pytester): a pytest subprocess spends seconds importing aiogram again.
+    pytester.makeconftest(CONFTEST.read_text(encoding="utf-8"))
+    write(pytester.path, TWO, "greetings.yaml")
+    write(pytester.path, "name: x\nas: viewer@acme.example\nsteps:\n  - sya: hi\n", "broken.yaml")
+    # The project's pytest-asyncio setting, which the folder has no configuration file for.
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-v", "-o", "asyncio_default_fixture_loop_scope=function"
     )
-    out = completed.stdout + completed.stderr
-    assert completed.returncode == 1, out
+    out = "\n".join(result.outlines + result.errlines)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, out
     assert "greetings.yaml::Viewer is greeted PASSED" in out
     assert "greetings.yaml::Viewer is greeted wrongly FAILED" in out
     assert "broken.yaml::broken.yaml FAILED" in out

@@ -144,7 +144,7 @@ async def test_a_press_that_fails_before_anything_is_stored_is_answered_once(
 LIVE_FAULTS = {
     "query too old": {"code": "400", "description": QUERY_INVALID},
     "connection reset": {"network": "reset"},
-    "timeout": {"network": "timeout", "hold": "1.5"},
+    "timeout": {"network": "timeout", "hold": "1.0"},
 }
 
 
@@ -153,7 +153,7 @@ async def test_over_http_a_failed_acknowledgement_still_delivers_the_closure(
     live: LiveBot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
     fault: dict[str, str],
 ) -> None:
-    # The server holds a "timeout" call 1.5 s, then drops it: the bot must give up sooner.
+    # The server holds a "timeout" call 1 s, then drops it: the bot must give up sooner.
     monkeypatch.setattr(acknowledge, "ACK_TIMEOUT", 0.5)
     await live.link(CHAT, "owner@acme.example")
     await live.click(CHAT, "Close account")

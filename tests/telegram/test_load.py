@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -82,10 +81,11 @@ async def test_retry_after_is_honoured(live: LiveBot) -> None:
     chat = 9_200_001
     await link_directly(live, [chat], "viewer@acme.example")
     live.telegram.rate_limit = (2, 1.0)  # Telegram: about one message per second per chat
-    started = time.monotonic()
     updates = [live.telegram.send_text(chat, f"zz-{chat}-{n}") for n in range(4)]
     await live.act(*updates)
     assert echoes(live, chat) == [f"zz-{chat}-{n}" for n in range(4)]
+    # One 429, then delivered: a retry sooner than told would have met another 429
+    # (the server keeps the window by its own clock), so the bot waited as told.
     refused = [r for r in live.telegram.refusals if r[1] == 429]
-    assert refused and refused[0][2].startswith("Too Many Requests: retry after ")
-    assert time.monotonic() - started >= 1.0  # it waited as told, then delivered
+    assert len(refused) == 1, refused
+    assert refused[0][2].startswith("Too Many Requests: retry after ")
