@@ -44,23 +44,8 @@ class SqlAuditLog:
     def __init__(self, turn: TurnScope) -> None:
         self._turn = turn
 
-    async def record_audit(
-        self,
-        *,
-        account_id: int | None,
-        user_id: int | None,
-        channel: str,
-        action: str,
-        changes: Mapping[str, Any],
-        now: datetime,
-    ) -> None:
-        """Append one audit row, committed with the rest of the update."""
-        await record_audit(
-            await self._turn.writer(),
-            account_id=account_id,
-            user_id=user_id,
-            channel=channel,
-            action=action,
-            changes=changes,
-            now=now,
-        )
+    async def record_audit(self, **entry: Any) -> None:
+        """Append one audit row, committed with the rest of the update: the fields of
+        :meth:`flows.ports.AuditLog.record_audit`, handed to :func:`record_audit` as
+        they are (so the list of fields is written in those two places only)."""
+        await record_audit(await self._turn.writer(), **entry)
