@@ -41,6 +41,10 @@ UNLINKED = "This chat is not linked to a platform account yet, so I cannot show 
 """Said to an unlinked chat on channels that have no way of linking; the others say how."""
 
 
+Prelude = Callable[[TurnStore], Awaitable[bool]]
+"""A channel's work in an update's unit of work before its turn; False: no turn."""
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -65,14 +69,17 @@ class Engine:
         self._clock = clock
         self._charts = dict(charts or {})
 
-    async def handle(self, inbound: Inbound) -> list[Reply]:
+    async def handle(self, inbound: Inbound, *, before: Prelude | None = None) -> list[Reply]:
         """Handle one user action; the record is committed before the replies return.
 
-        Never raises: an unexpected error rolls the transaction back, is logged, and
-        the user is told that nothing was changed. An unlinked chat gets one reply
-        of kind :attr:`ReplyKind.UNLINKED`, which its channel words.
+        ``before`` is a channel's own work in the same unit of work, ahead of the turn
+        (linking the chat): if it returns False the update ends there, committed, with
+        no reply from the engine. Never raises: an unexpected error rolls the whole
+        update back, is logged, and the user is told that nothing was changed. An
+        unlinked chat gets one reply of kind :attr:`ReplyKind.UNLINKED`, which its
+        channel words.
         """
-        return await self._run(inbound.key, lambda runner: runner.handle(inbound))
+        return await self._run(inbound.key, lambda runner: runner.handle(inbound), before)
 
     async def resume(self, key: ConversationKey) -> list[Reply]:
         """Show where the conversation is (a channel opening again after a restart).
@@ -82,12 +89,17 @@ class Engine:
         return await self._run(key, lambda runner: runner.resume())
 
     async def _run(
-        self, key: ConversationKey, act: Callable[[ActionRunner], Awaitable[None]]
+        self,
+        key: ConversationKey,
+        act: Callable[[ActionRunner], Awaitable[None]],
+        before: Prelude | None = None,
     ) -> list[Reply]:
         for attempt in range(1, CONFLICT_RETRIES + 1):
             charts: list[tuple[Reply, UsageReport]] = []
             try:
                 async with self._stores.transaction() as store:
+                    if before is not None and not await before(store):
+                        return []
                     replies = await self._handle(store, key, act, charts)
             except ConcurrentUpdate:
                 # Another update of this chat was saved meanwhile (here or in another
@@ -96,12 +108,12 @@ class Engine:
                 continue
             except Exception:
                 log.exception("update for %s failed; rolled back", key)
-                return [Reply(text=SORRY)]
+                return [Reply(text=SORRY, kind=ReplyKind.FAILED)]
             await self._draw(key.channel, charts)
             return replies
         log.error("conversation %s kept changing; gave up after %d attempts",
                   key, CONFLICT_RETRIES)
-        return [Reply(text=SORRY)]
+        return [Reply(text=SORRY, kind=ReplyKind.FAILED)]
 
     async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
         """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""

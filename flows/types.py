@@ -80,6 +80,8 @@ class ReplyKind(StrEnum):
     UNLINKED = "unlinked"
     """The chat is linked to no platform user. How to link is the channel's to say
     (a command, a button to share one's phone...); ``text`` only says that it is not."""
+    FAILED = "failed"
+    """The update failed and was rolled back: ``text`` says that nothing was changed."""
 
 
 @dataclass(slots=True)

@@ -13,11 +13,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from flows.ports import Capability
 from storage.audit import record_audit
+from storage.capabilities import TurnScope, provides
 from storage.errors import UnknownUser
 from storage.link_limits import (
     DEFAULT_LINK_LIMITS,
@@ -254,3 +257,48 @@ async def unlink(connection: AsyncConnection, channel: str, external_id: str) ->
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class ChatLinking(Protocol):
+    """Linking the chat of an update, in that update's unit of work (see
+    ``flows.engine.Engine.handle``'s ``before``): the link and the turn that greets the
+    user commit together, or neither does."""
+
+    async def redeem_code(
+        self, channel: str, external_id: str, code: str, now: datetime, limits: LinkLimits
+    ) -> LinkResult: ...
+
+    async def link_phone(
+        self, channel: str, external_id: str, phone_e164: str, now: datetime
+    ) -> LinkedUser | None: ...
+
+    async def unlink(self, channel: str, external_id: str) -> bool: ...
+
+
+LINKING = Capability[ChatLinking]("linking")
+
+
+@provides(LINKING)
+class SqlChatLinking:
+    """:class:`ChatLinking` on the update's shared writer."""
+
+    def __init__(self, turn: TurnScope) -> None:
+        self._turn = turn
+
+    async def redeem_code(
+        self, channel: str, external_id: str, code: str, now: datetime, limits: LinkLimits
+    ) -> LinkResult:
+        """See :func:`redeem_link_code`."""
+        connection = await self._turn.writer()
+        return await redeem_link_code(connection, channel, external_id, code, now, limits)
+
+    async def link_phone(
+        self, channel: str, external_id: str, phone_e164: str, now: datetime
+    ) -> LinkedUser | None:
+        """See :func:`link_by_phone`."""
+        connection = await self._turn.writer()
+        return await link_by_phone(connection, channel, external_id, phone_e164, now)
+
+    async def unlink(self, channel: str, external_id: str) -> bool:
+        """See :func:`unlink`."""
+        return await unlink(await self._turn.writer(), channel, external_id)

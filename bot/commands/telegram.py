@@ -105,7 +105,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
         # Before the database: a wrong token or server should not wait for migrations.
         await check_bot(bot, options.api_url, options.api_setting)
         async with open_runtime(settings, charts={"telegram": render_usage_chart}) as runtime:
-            dispatcher = build_dispatcher(runtime.engine, runtime.database, settings)
+            dispatcher = build_dispatcher(runtime.engine, settings)
             tune_for_serving()
             if not args.webhook:
                 await run_polling(bot, dispatcher, polling_timeout=args.polling_timeout)

@@ -13,7 +13,6 @@ from bot.telegram.middlewares import (
     UpdateProgressMiddleware,
 )
 from flows.engine import Engine
-from storage.unit_of_work import Database
 
 COMMANDS = [
     BotCommand(command="menu", description="Main menu"),
@@ -23,15 +22,13 @@ COMMANDS = [
 ]
 
 
-def build_dispatcher(
-    engine: Engine, database: Database, settings: Settings
-) -> Dispatcher:
-    """A dispatcher whose handlers get ``engine``, ``database`` and ``settings``.
+def build_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
+    """A dispatcher whose handlers get ``engine`` and ``settings``.
 
     aiogram's FSM is off: conversation state lives in the database, in the engine's
     records, so a restart resumes every chat where it was.
     """
-    dispatcher = Dispatcher(disable_fsm=True, engine=engine, database=database, settings=settings)
+    dispatcher = Dispatcher(disable_fsm=True, engine=engine, settings=settings)
     # Order matters: the chat lock first (taken in arrival order; it keeps linking,
     # the engine and the replies of one chat in order), then the flood guard (a flood
     # queues behind the lock and is dropped in order).

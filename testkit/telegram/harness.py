@@ -88,7 +88,7 @@ class TelegramHarness:
         self.bot = Bot(self.telegram.token, session=self.session)
         self.database = database
         settings = settings or Settings(flood_limit_per_minute=TEST_FLOOD_LIMIT)
-        self.dispatcher = build_dispatcher(engine, database, settings)
+        self.dispatcher = build_dispatcher(engine, settings)
         self.errors: list[BaseException] = []
         self.dispatcher.errors.register(self._remember_error)
 

@@ -69,7 +69,7 @@ class LiveBot:
         self.engine = Engine(db.stores, engine_settings(self.settings),
                              charts={"telegram": render_usage_chart})
         self.bot = make_bot(self.telegram.token, server.url)
-        self.dispatcher = build_dispatcher(self.engine, db.database, self.settings)
+        self.dispatcher = build_dispatcher(self.engine, self.settings)
         self.tracker = UpdateTracker(self.dispatcher)
         self._polling: asyncio.Task[None] | None = None
         self.webhook: WebhookServer | None = None

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.telegram.handlers import linking
-from bot.telegram.handlers.errors import NOTHING_CHANGED, SHOWING_FAILED
-from flows.engine import Engine
+from bot.telegram.handlers.errors import SHOWING_FAILED
+from flows.engine import SORRY, Engine
+from storage import identities
 from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase
 from testkit.telegram.emulator import ApiError
@@ -79,6 +79,8 @@ async def test_a_failure_before_anything_was_stored_says_nothing_changed(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(linking, "redeem_link_code", broken)
+    monkeypatch.setattr(identities, "redeem_link_code", broken)
     replies = await harness.client(1005).send("/start SOMECODE")
-    assert [m.text for m in replies] == [NOTHING_CHANGED]
+    # The link runs in the update's unit of work: the engine rolls it back and says so.
+    assert [m.text for m in replies] == [SORRY]
+    assert not harness.errors

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+import pytest
+
 from bot.config import Settings
 from bot.telegram.handlers.linking import CODE_REFUSED, NO_SUCH_PHONE, NOT_OWN_CONTACT
 from bot.telegram.handlers.private_only import PRIVATE_ONLY
+from flows.engine import SORRY
+from flows.runner import ActionRunner
 from storage.identities import LinkOutcome
 from storage.sandbox import FreshDatabase
 from testkit.botapi import BotApiServer
@@ -147,3 +151,21 @@ def in_order(parts: list[str], texts: list[str]) -> bool:
             return False
         position = later[0]
     return True
+
+
+async def test_a_link_whose_greeting_fails_is_rolled_back_with_it(
+    live: LiveBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link and the turn that greets the user are one unit of work."""
+    code = await live.code_for("admin@acme.example")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the greeting failed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ActionRunner, "handle", broken)
+        replies = await live.send(CHAT, f"/start {code}")
+    assert [m.text for m in replies] == [SORRY]  # not "linked", then an apology
+    assert UNLINKED in (await live.send(CHAT, "menu"))[0].text  # the link was undone
+    linked = await live.send(CHAT, f"/start {code}")  # and the code was not used up
+    assert "linked to Adam Admin" in linked[0].text and "Hi Adam!" in linked[-1].text

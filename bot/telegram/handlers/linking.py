@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import phonenumbers
@@ -11,20 +12,15 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot.config import Settings
-from bot.telegram.chat import CHANNEL, converse, typed
+from bot.telegram.chat import CHANNEL, typed
 from bot.telegram.middlewares import UpdateProgress
-from bot.telegram.rendering import contact_keyboard
+from bot.telegram.output import deliver
+from bot.telegram.rendering import contact_keyboard, plan
 from flows.engine import Engine
-from storage.identities import (
-    LinkedUser,
-    LinkOutcome,
-    LinkResult,
-    link_by_phone,
-    redeem_link_code,
-    unlink,
-)
+from flows.ports import TurnStore
+from flows.types import ReplyKind
+from storage.identities import LINKING, ChatLinking, LinkedUser, LinkOutcome, LinkResult
 from storage.link_limits import LinkLimits
-from storage.unit_of_work import Database
 
 CODE_REFUSED = {
     LinkOutcome.UNKNOWN: "That link code is not valid. Please check it, or ask for a new one.",
@@ -86,19 +82,47 @@ def link_limits(settings: Settings) -> LinkLimits:
     )
 
 
-async def _welcome(
-    message: Message, bot: Bot, engine: Engine, user: LinkedUser, progress: UpdateProgress
-) -> None:
+async def _link_then_greet(
+    message: Message,
+    bot: Bot,
+    engine: Engine,
+    progress: UpdateProgress,
+    link: Callable[[ChatLinking], Awaitable[LinkedUser | None]],
+) -> bool | None:
+    """Link the chat and greet the user with the menu in one unit of work: the link and
+    the turn that shows the menu commit together, or neither does.
+
+    True: linked and greeted. False: ``link`` found nobody (what it wrote, such as a
+    refused code's audit row, is kept; nothing was shown). None: the update failed and
+    was rolled back, and the user was told so.
+    """
+    linked: list[LinkedUser] = []
+
+    async def linking(store: TurnStore) -> bool:
+        linked.clear()  # the engine runs this again if the turn loses a race
+        user = await link(store.get(LINKING))
+        if user is not None:
+            linked.append(user)
+        return user is not None
+
+    replies = await engine.handle(typed(message.chat.id, "/start"), before=linking)
+    if any(reply.kind is ReplyKind.FAILED for reply in replies):
+        await deliver(bot, message.chat.id, plan(replies))
+        return None
+    progress.committed = True
+    if not linked:
+        return False
+    user = linked[0]
     await message.answer(
         f"✅ This chat is now linked to {user.name} ({user.email}).",
         reply_markup=ReplyKeyboardRemove(),
     )
-    inbound = typed(message.chat.id, "/start")
-    await converse(bot, engine, message.chat.id, inbound, progress=progress)
+    await deliver(bot, message.chat.id, plan(replies))
+    return True
 
 
 async def start_with_code(
-    message: Message, command: CommandObject, database: Database, bot: Bot, engine: Engine,
+    message: Message, command: CommandObject, bot: Bot, engine: Engine,
     progress: UpdateProgress, settings: Settings,
 ) -> None:
     """``/start CODE`` (what the ``t.me/<bot>?start=CODE`` link sends).
@@ -107,20 +131,22 @@ async def start_with_code(
     chat is told how long to wait.
     """
     now = utcnow()
-    # Committed before the engine runs, so its turn sees the link.
-    async with database.transaction() as connection:
-        result = await redeem_link_code(
-            connection, CHANNEL, str(message.chat.id), (command.args or "").strip(), now,
-            link_limits(settings),
+    results: list[LinkResult] = []
+
+    async def redeem(linking: ChatLinking) -> LinkedUser | None:
+        code = (command.args or "").strip()
+        result = await linking.redeem_code(
+            CHANNEL, str(message.chat.id), code, now, link_limits(settings)
         )
-    if result.outcome is LinkOutcome.LINKED and result.user is not None:
-        await _welcome(message, bot, engine, result.user, progress)
-    else:
-        await message.answer(refusal(result, now))
+        results[:] = [result]
+        return result.user if result.outcome is LinkOutcome.LINKED else None
+
+    if await _link_then_greet(message, bot, engine, progress, redeem) is False:
+        await message.answer(refusal(results[0], now))
 
 
 async def shared_contact(
-    message: Message, database: Database, bot: Bot, engine: Engine, progress: UpdateProgress
+    message: Message, bot: Bot, engine: Engine, progress: UpdateProgress
 ) -> None:
     """A shared contact links the chat when it is the sender's own and the number is known."""
     contact = message.contact
@@ -129,20 +155,31 @@ async def shared_contact(
         await message.answer(NOT_OWN_CONTACT, reply_markup=contact_keyboard())
         return
     phone = e164(contact.phone_number)
-    user = None
-    if phone is not None:
-        async with database.transaction() as connection:
-            user = await link_by_phone(connection, CHANNEL, str(message.chat.id), phone, utcnow())
-    if user is None:
+    if phone is None:
         await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
         return
-    await _welcome(message, bot, engine, user, progress)
+
+    async def by_phone(linking: ChatLinking) -> LinkedUser | None:
+        return await linking.link_phone(CHANNEL, str(message.chat.id), phone, utcnow())
+
+    if await _link_then_greet(message, bot, engine, progress, by_phone) is False:
+        await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
 
 
-async def logout(message: Message, database: Database) -> None:
-    async with database.transaction() as connection:
-        removed = await unlink(connection, CHANNEL, str(message.chat.id))
-    await message.answer(LOGGED_OUT if removed else NOT_LINKED, reply_markup=ReplyKeyboardRemove())
+async def logout(message: Message, bot: Bot, engine: Engine) -> None:
+    removed: list[bool] = []
+
+    async def forget(store: TurnStore) -> bool:
+        removed[:] = [await store.get(LINKING).unlink(CHANNEL, str(message.chat.id))]
+        return False  # nothing to show: the chat is no longer anyone's
+
+    replies = await engine.handle(typed(message.chat.id, "/logout"), before=forget)
+    if replies:  # the update failed and was rolled back: the apology says so
+        await deliver(bot, message.chat.id, plan(replies))
+        return
+    await message.answer(
+        LOGGED_OUT if removed[0] else NOT_LINKED, reply_markup=ReplyKeyboardRemove()
+    )
 
 
 async def _may_link(message: Message) -> bool:
