@@ -12,6 +12,7 @@ from bot.telegram.handlers.linking import CODE_REFUSED, NO_SUCH_PHONE, NOT_OWN_C
 from bot.telegram.handlers.private_only import PRIVATE_ONLY
 from flows.engine import SORRY
 from flows.runner import ActionRunner
+from storage import identities
 from storage.identities import LinkOutcome
 from storage.sandbox import FreshDatabase
 from testkit.botapi import BotApiServer
@@ -169,3 +170,18 @@ async def test_a_link_whose_greeting_fails_is_rolled_back_with_it(
     assert UNLINKED in (await live.send(CHAT, "menu"))[0].text  # the link was undone
     linked = await live.send(CHAT, f"/start {code}")  # and the code was not used up
     assert "linked to Adam Admin" in linked[0].text and "Hi Adam!" in linked[-1].text
+
+
+async def test_a_logout_that_fails_says_nothing_changed_and_keeps_the_link(
+    live: LiveBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await live.link(CHAT, "owner@acme.example")
+
+    async def broken(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(identities, "unlink", broken)
+        replies = await live.send(CHAT, "/logout")
+    assert [m.text for m in replies] == [SORRY]
+    assert "Hi Olivia!" in (await live.send(CHAT, "menu"))[-1].text  # still linked
