@@ -1,0 +1,1 @@
+"""Running the bot as a service: metrics, health and readiness, structured logs."""
