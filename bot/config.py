@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
     flood_limit_per_minute: int = Field(default=60, ge=1)
+    # The cross-process chat lock (bot.chat_isolation): auto = postgres on PostgreSQL,
+    # process on SQLite.
+    chat_lock: Literal["auto", "postgres", "redis", "process"] = "auto"
+    redis_url: str = "redis://127.0.0.1:6379/0"
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
 
 
@@ -48,6 +53,7 @@ def get_settings() -> Settings:
     except ValidationError as error:
         raise invalid_setting(error, Settings) from error
     redaction.remember(
-        settings.bot_token, settings.webhook_secret, redaction.url_password(settings.database_url)
+        settings.bot_token, settings.webhook_secret, redaction.url_password(settings.database_url),
+        redaction.url_password(settings.redis_url),
     )
     return settings

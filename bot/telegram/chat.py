@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from aiogram import Bot
 
+from bot.telegram.keys import CHANNEL, conversation_key
 from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
 from bot.telegram.rendering import plan
 from flows.engine import Engine
-from flows.types import ConversationKey, Inbound
+from flows.types import Inbound
 
-CHANNEL = "telegram"
-
-
-def conversation_key(chat_id: int) -> ConversationKey:
-    """The engine's key for a Telegram chat."""
-    return ConversationKey(CHANNEL, str(chat_id))
+__all__ = ["CHANNEL", "converse", "pressed", "typed"]
 
 
 async def converse(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 from aiogram.types import BotCommand
 
+from bot.chat_isolation import ChatIsolation
 from bot.config import Settings
 from bot.telegram.handlers import routers
 from bot.telegram.middlewares import (
@@ -22,8 +23,13 @@ COMMANDS = [
 ]
 
 
-def build_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
+def build_dispatcher(
+    engine: Engine, settings: Settings, isolation: ChatIsolation | None = None
+) -> Dispatcher:
     """A dispatcher whose handlers get ``engine`` and ``settings``.
+
+    ``isolation`` is the cross-process chat lock when several processes serve the
+    bot (``bot.chat_isolation``); None keeps order within this process only.
 
     aiogram's FSM is off: conversation state lives in the database, in the engine's
     records, so a restart resumes every chat where it was.
@@ -32,7 +38,7 @@ def build_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
     # Order matters: the chat lock first (taken in arrival order; it keeps linking,
     # the engine and the replies of one chat in order), then the flood guard (a flood
     # queues behind the lock and is dropped in order).
-    dispatcher.update.outer_middleware(ChatOrderMiddleware())
+    dispatcher.update.outer_middleware(ChatOrderMiddleware(isolation))
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
     dispatcher.update.outer_middleware(UpdateProgressMiddleware())
     dispatcher.include_routers(*routers())

@@ -50,6 +50,7 @@ from aiogram import Bot
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.types import ErrorEvent, Update
 
+from bot.chat_isolation import ChatIsolation
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.telegram.chat import CHANNEL
@@ -80,6 +81,7 @@ class TelegramHarness:
         *,
         telegram: FakeTelegram | None = None,
         record: bool = True,
+        isolation: ChatIsolation | None = None,
     ) -> None:
         self.telegram = telegram or FakeTelegram()
         self.session = EmulatedSession(self.telegram, record=record)
@@ -88,7 +90,7 @@ class TelegramHarness:
         self.bot = Bot(self.telegram.token, session=self.session)
         self.database = database
         settings = settings or Settings(flood_limit_per_minute=TEST_FLOOD_LIMIT)
-        self.dispatcher = build_dispatcher(engine, settings)
+        self.dispatcher = build_dispatcher(engine, settings, isolation)
         self.errors: list[BaseException] = []
         self.dispatcher.errors.register(self._remember_error)
 

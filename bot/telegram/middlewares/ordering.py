@@ -15,7 +15,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject
 
+from bot.chat_isolation import ChatIsolation
 from bot.telegram.keyed_lock import KeyedLock
+from bot.telegram.keys import conversation_key
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -28,17 +30,26 @@ class ChatOrderMiddleware(BaseMiddleware):
     order; asyncio locks wake waiters first-in, first-out. Different chats never wait
     for each other. Without this, a slow update could be overtaken by the next one of
     the same chat, and its replies would arrive after the replies to a later message.
+
+    With ``isolation`` (several worker processes), the chat's cross-process lock is
+    taken inside the in-process one: a process asks for it once per update, after
+    its own earlier updates of the chat are done, so the order within a process is
+    kept and processes take turns in the order they asked.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, isolation: ChatIsolation | None = None) -> None:
         self._locks: KeyedLock[int] = KeyedLock()
+        self._isolation = isolation
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         chat: Chat | None = data.get("event_chat")
         if chat is None:
             return await handler(event, data)
         async with self._locks.hold(chat.id):
-            return await handler(event, data)
+            if self._isolation is None:
+                return await handler(event, data)
+            async with self._isolation.hold(conversation_key(chat.id)):
+                return await handler(event, data)
 
     @property
     def active_chats(self) -> int:
