@@ -1,0 +1,81 @@
+"""Two workers on one PostgreSQL database, each update of a chat to either of them.
+
+Two dispatchers, engines and lock clients in this process stand for two worker
+processes (each has its own pools, as a process would): with the cross-process
+chat lock their turns of one chat never overlap, so none has to be run again
+after a version conflict, and every message is answered once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.chat_isolation import open_chat_isolation
+from bot.telegram.chat import CHANNEL
+from flows.engine import Engine
+from storage.identities import ensure_identity
+from storage.sandbox import FreshDatabase, fresh_demo_database
+from storage.store import SqlStoreFactory
+from storage.unit_of_work import Database
+from testkit.telegram.emulator import FakeTelegram
+from testkit.telegram.harness import TelegramHarness
+from tests.backends import require_postgresql
+
+CHATS = 20
+PER_CHAT = 6
+ECHO = re.compile(r"didn't understand “(zz-\d+-\d+)”")
+
+
+@pytest.fixture
+async def pg() -> AsyncIterator[FreshDatabase]:
+    await require_postgresql()
+    database = await fresh_demo_database("postgresql")
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+async def test_two_workers_take_turns_on_a_chat(
+    pg: FreshDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    telegram = FakeTelegram()
+    databases = [Database(pg.url) for _ in range(2)]
+    locks = [open_chat_isolation("postgres", pg.url, "") for _ in range(2)]
+    workers = [
+        TelegramHarness(Engine(SqlStoreFactory(database)), database, telegram=telegram,
+                        isolation=lock)
+        for database, lock in zip(databases, locks, strict=True)
+    ]
+    chat_ids = [7_100_000 + n for n in range(CHATS)]
+    async with pg.database.transaction() as connection:
+        for chat_id in chat_ids:
+            await ensure_identity(connection, CHANNEL, str(chat_id), "viewer@acme.example")
+    try:
+        with caplog.at_level(logging.INFO, logger="flows.engine"):
+            # Every message at once, each chat's alternating between the two workers.
+            await asyncio.gather(*(
+                workers[n % 2].feed(telegram.send_text(chat_id, f"zz-{chat_id}-{n}"))
+                for n in range(PER_CHAT)
+                for chat_id in chat_ids
+            ))
+    finally:
+        for lock in locks:
+            assert lock is not None
+            await lock.close()
+        for database in databases:
+            await database.dispose()
+    assert not [worker.errors for worker in workers if worker.errors]
+    assert not [r for r in caplog.records if "changed meanwhile" in r.getMessage()]
+    for chat_id in chat_ids:
+        answered = sorted(
+            match.group(1)
+            for message in telegram.chat_for_bot(chat_id).messages.values()
+            if message.from_bot and (match := ECHO.search(message.text or ""))
+        )
+        assert answered == sorted(f"zz-{chat_id}-{n}" for n in range(PER_CHAT))
