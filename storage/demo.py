@@ -20,10 +20,24 @@ async def seed_demo(connection: AsyncConnection, today: date) -> None:
     Rows are looked up by natural key (package code, e-mail, account name...), so
     a second run, or a run on a database edited since, adds nothing twice.
     """
+    await seed_accounts(connection, USERS, ACCOUNTS, today)
+
+
+async def seed_accounts(
+    connection: AsyncConnection,
+    users: list[tuple[str, str, str]],
+    accounts: list[dict[str, Any]],
+    today: date,
+) -> None:
+    """Add ``users`` (e-mail, name, phone) and ``accounts`` shaped like
+    ``storage.demo_data.ACCOUNTS``, with the package catalogue; idempotent as above.
+
+    Tests that need more accounts than the demo's (many closures at once) use this.
+    """
     await _catalogue(connection)
-    users = {email: await _user(connection, email, name, phone) for email, name, phone in USERS}
-    for spec in ACCOUNTS:
-        await _account(connection, spec, users, today)
+    ids = {email: await _user(connection, email, name, phone) for email, name, phone in users}
+    for spec in accounts:
+        await _account(connection, spec, ids, today)
 
 
 async def _get_or_add(
