@@ -48,7 +48,7 @@ async def test_one_chat_is_handled_in_order_while_chats_interleave() -> None:
 def test_flood_guard_counts_per_user_in_a_sliding_minute() -> None:
     now = [0.0]
     guard = FloodGuardMiddleware(limit_per_minute=2, clock=lambda: now[0])
-    assert guard._allow(1) and guard._allow(1) and not guard._allow(1)
-    assert guard._allow(2)  # other users are not affected
+    assert guard.allow(1) and guard.allow(1) and not guard.allow(1)
+    assert guard.allow(2)  # other users are not affected
     now[0] = 61.0
-    assert guard._allow(1)  # a minute later, allowed again
+    assert guard.allow(1)  # a minute later, allowed again
