@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # process on SQLite.
     chat_lock: Literal["auto", "postgres", "redis", "process"] = "auto"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Updates one worker holds at once (running or waiting for their chat); past it the
+    # webhook answers 503 + Retry-After and polling answers "busy".
+    max_in_flight: int = Field(default=256, ge=1)
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
 
 

@@ -7,10 +7,12 @@ from aiogram.types import BotCommand
 
 from bot.chat_isolation import ChatIsolation
 from bot.config import Settings
+from bot.telegram.admission import WORKFLOW_KEY, Admission
 from bot.telegram.handlers import routers
 from bot.telegram.middlewares import (
     ChatOrderMiddleware,
     FloodGuardMiddleware,
+    SheddingMiddleware,
     UpdateProgressMiddleware,
 )
 from flows.engine import Engine
@@ -35,9 +37,12 @@ def build_dispatcher(
     records, so a restart resumes every chat where it was.
     """
     dispatcher = Dispatcher(disable_fsm=True, engine=engine, settings=settings)
-    # Order matters: the chat lock first (taken in arrival order; it keeps linking,
-    # the engine and the replies of one chat in order), then the flood guard (a flood
-    # queues behind the lock and is dropped in order).
+    admission = dispatcher[WORKFLOW_KEY] = Admission(settings.max_in_flight)  # webhook's too
+    # Order matters: shedding first (past MAX_IN_FLIGHT nothing else runs, not even a
+    # wait for the chat lock), then the chat lock (taken in arrival order; it keeps
+    # linking, the engine and the replies of one chat in order), then the flood guard
+    # (a flood queues behind the lock and is dropped in order).
+    dispatcher.update.outer_middleware(SheddingMiddleware(admission))
     dispatcher.update.outer_middleware(ChatOrderMiddleware(isolation))
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
     dispatcher.update.outer_middleware(UpdateProgressMiddleware())

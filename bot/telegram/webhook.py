@@ -8,6 +8,11 @@ that is not an Update fails in a background task nobody awaits (HTTP 200, then
 scheduled (400 and one warning line), then the update, handled in the background
 as aiogram does it, so Telegram gets its 200 at once and the chat lock, not the
 HTTP connection, keeps each chat's updates in order.
+
+Before the body is even read, the worker's admission (:mod:`bot.telegram.admission`)
+must have a slot free: past ``MAX_IN_FLIGHT`` updates in flight the post gets 503 with
+``Retry-After`` and Telegram delivers it again later, instead of the worker queueing
+without bound.
 """
 
 from __future__ import annotations
@@ -23,10 +28,14 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.ops.metrics import SHED
+from bot.telegram.admission import ADMITTED, Admission, EverySecond
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DRAIN_SECONDS = 10.0  # on shutdown, updates in progress get this long to finish
+RETRY_AFTER_SECONDS = 1  # when busy: soon, the moment a burst has passed
 
 
 class BadUpdate(ValueError):
@@ -56,11 +65,12 @@ def parse_update(body: bytes, bot: Bot) -> Update:
 
 
 class WebhookEndpoint:
-    """``POST path``: checks the secret, validates the update, feeds the dispatcher.
+    """``POST path``: checks the secret, admits, validates the update, feeds the dispatcher.
 
     Updates run as tasks kept here until done, so none is garbage-collected midway
     and an error escaping the dispatcher's own error handler is still logged; on
-    shutdown they get :data:`DRAIN_SECONDS` to finish.
+    shutdown they get :data:`DRAIN_SECONDS` to finish. Each holds a slot of the
+    dispatcher's :class:`Admission` from the post until it is done.
     """
 
     def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, **data: Any) -> None:
@@ -71,6 +81,8 @@ class WebhookEndpoint:
         self._secret = secret.encode()
         self.data = data
         self.running: set[asyncio.Task[Any]] = set()
+        self.admission = Admission.of(dispatcher)
+        self._busy_log = EverySecond(log)
 
     def register(self, app: web.Application, path: str) -> None:
         app.router.add_post(path, self.handle)
@@ -81,20 +93,38 @@ class WebhookEndpoint:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not secrets.compare_digest(given, self._secret):
             return web.Response(status=401, text="Unauthorized")
+        if not self.admission.try_enter():
+            return self._busy()
+        scheduled = False
         try:
             update = parse_update(await request.read(), self.bot)
+            task = asyncio.create_task(
+                self.dispatcher.feed_update(self.bot, update, **self.data, **{ADMITTED: True})
+            )
+            scheduled = True  # from here the task gives the slot back when done
         except BadUpdate as error:
             # One line, no traceback: a stray or hostile post is not our bug.
             log.warning("webhook: 400 for a body from %s: %s", request.remote,
                         " ".join(str(error).split()))
             return web.Response(status=400, text="Bad Request: not a Telegram update")
-        task = asyncio.create_task(self.dispatcher.feed_update(self.bot, update, **self.data))
+        finally:
+            if not scheduled:
+                self.admission.leave()
         self.running.add(task)
         task.add_done_callback(self._finished)
         return web.json_response({})
 
+    def _busy(self) -> web.Response:
+        """503 + Retry-After, before the body is read: Telegram posts the update again."""
+        SHED.labels(answer="http_503").inc()
+        self._busy_log.warning("webhook: %d updates in flight (MAX_IN_FLIGHT), answered 503",
+                               self.admission.in_flight)
+        return web.Response(status=503, text="Busy: retry later",
+                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self.running.discard(task)
+        self.admission.leave()
         if task.cancelled():
             return
         error = task.exception()  # retrieved: asyncio has nothing to complain about
