@@ -57,6 +57,9 @@ class FakeTelegram(UpdateQueue, UserSide):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.refusals: list[tuple[str, int, str]] = []  # (method, HTTP status, description)
         self.record_calls = True
+        # Told of every call carried out (method, parameters): a load generator learns
+        # when a reply arrived without keeping every call.
+        self.observers: list[Callable[[str, Mapping[str, Any]], None]] = []
         self.faults = Faults()
 
     @staticmethod
@@ -99,6 +102,8 @@ class FakeTelegram(UpdateQueue, UserSide):
         except e.ApiError as error:
             self.refusals.append((name, error.code, error.description))
             return error.code, error.payload()
+        for observe in self.observers:
+            observe(name, params.values)
         return 200, {"ok": True, "result": result}
 
     # -- chats -------------------------------------------------------------------
