@@ -26,7 +26,7 @@ from pydantic import ValidationError
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DRAIN_SECONDS = 10.0  # on shutdown, updates in progress get this long to finish
+DRAIN_SECONDS = 25.0  # on shutdown, updates in progress get this long (by default)
 
 
 class BadUpdate(ValueError):
@@ -60,17 +60,22 @@ class WebhookEndpoint:
 
     Updates run as tasks kept here until done, so none is garbage-collected midway
     and an error escaping the dispatcher's own error handler is still logged; on
-    shutdown they get :data:`DRAIN_SECONDS` to finish.
+    shutdown they get ``drain_seconds`` (``SHUTDOWN_GRACE_SECONDS``) to finish, and a
+    post that arrives meanwhile gets 503 (Telegram posts it again later, to a worker
+    that is not stopping) rather than a 200 for work that would not be waited for.
     """
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, **data: Any) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, *,
+                 drain_seconds: float = DRAIN_SECONDS, **data: Any) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
         self.dispatcher = dispatcher
         self.bot = bot
         self._secret = secret.encode()
+        self.drain_seconds = drain_seconds
         self.data = data
         self.running: set[asyncio.Task[Any]] = set()
+        self.draining = False
 
     def register(self, app: web.Application, path: str) -> None:
         app.router.add_post(path, self.handle)
@@ -88,7 +93,10 @@ class WebhookEndpoint:
             log.warning("webhook: 400 for a body from %s: %s", request.remote,
                         " ".join(str(error).split()))
             return web.Response(status=400, text="Bad Request: not a Telegram update")
-        task = asyncio.create_task(self.dispatcher.feed_update(self.bot, update, **self.data))
+        if self.draining:
+            return web.Response(status=503, text="Service Unavailable: shutting down")
+        task = asyncio.create_task(self.dispatcher.feed_update(self.bot, update, **self.data),
+                                   name=f"update {update.update_id}")
         self.running.add(task)
         task.add_done_callback(self._finished)
         return web.json_response({})
@@ -103,10 +111,18 @@ class WebhookEndpoint:
                       exc_info=(type(error), error, error.__traceback__))
 
     async def _drain(self, app: web.Application) -> None:
+        """On shutdown (the listening socket is closed by now): let the updates in
+        progress finish, their replies sent, within ``drain_seconds``; cancel and log
+        what is left."""
+        self.draining = True
         if not self.running:
             return
-        _, late = await asyncio.wait(set(self.running), timeout=DRAIN_SECONDS)
-        for task in late:
-            task.cancel()
+        log.info("webhook stopped: %d update(s) in progress get up to %s s to finish",
+                 len(self.running), self.drain_seconds)
+        _, late = await asyncio.wait(set(self.running), timeout=self.drain_seconds)
         if late:
-            log.warning("webhook: %d update(s) cancelled at shutdown", len(late))
+            log.warning("webhook: cancelled after %s s, unfinished: %s", self.drain_seconds,
+                        ", ".join(sorted(task.get_name() for task in late)))
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
