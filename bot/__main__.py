@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
 from bot.commands import chat, database, diagram, link_code, run, script, telegram
-from bot.redaction import mask_logging
+from bot.logs import configure_logging
 from bot.startup.error import StartupError, report, traceback_text
 
 COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
@@ -31,10 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. A startup problem is explained in two lines
     (status 2), any other failure shows its traceback (status 1); secrets are masked
     in both and in every log line."""
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    mask_logging()
+    configure_logging()
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)

@@ -68,7 +68,7 @@ def open_chat_isolation(choice: str, database_url: str, redis_url: str) -> ChatI
         choice = "postgres" if postgres else "process"
     if choice == "postgres":
         if not postgres:
-            raise ValueError("CHAT_LOCK=postgres needs DATABASE_URL on PostgreSQL")
+            raise ValueError("advisory locks need DATABASE_URL on PostgreSQL, not SQLite")
         return AdvisoryChatLocks(database_url)
     if choice == "redis":
         return RedisChatIsolation(redis_url)

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     # Updates one worker holds at once (running or waiting for their chat); past it the
     # webhook answers 503 + Retry-After and polling answers "busy".
     max_in_flight: int = Field(default=256, ge=1)
+    # Webhook worker processes when --workers is not given (the name uvicorn, gunicorn
+    # and PaaS platforms use for the same knob); polling ignores it.
+    web_concurrency: int = Field(default=1, ge=1)
+    # On SIGTERM or SIGINT: how long updates in progress get to finish (replies sent)
+    # before what is left is cancelled and logged.
+    shutdown_grace_seconds: int = Field(default=25, ge=1)
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
 
 

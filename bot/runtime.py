@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from bot.chat_isolation import ChatIsolation, open_chat_isolation
 from bot.config import Settings
 from bot.startup.database import check_database_url, database_errors
+from bot.startup.error import StartupError
 from flows.context import ChartRenderer
 from flows.engine import Engine
 from flows.settings import EngineSettings
@@ -35,6 +37,8 @@ class Runtime:
     settings: Settings
     database: Database
     engine: Engine
+    isolation: ChatIsolation | None = None
+    """The cross-process chat lock (``CHAT_LOCK``) when serving a webhook, else None."""
 
 
 def engine_settings(settings: Settings) -> EngineSettings:
@@ -67,14 +71,20 @@ async def open_runtime(
     *,
     charts: Mapping[str, ChartRenderer] | None = None,
     prepare: bool = True,
+    isolate: bool = False,
 ) -> AsyncIterator[Runtime]:
     """Open the database named by ``settings`` and build the conversation engine over it.
+
+    ``isolate``: also open the cross-process chat lock ``CHAT_LOCK`` names, for a webhook
+    that other processes (workers, machines) may serve beside this one. Polling is
+    single-instance and needs none.
 
     A database that cannot be used as configured (bad URL, no server, no such
     database, an unwritable SQLite file) raises a StartupError that says so.
     """
     url = settings.database_url
     check_database_url(url)
+    isolation = chat_isolation(settings) if isolate else None
     with database_errors(url):  # creating the SQLite folder can fail already
         database = Database(url)
     try:
@@ -82,6 +92,19 @@ async def open_runtime(
             with database_errors(url):  # the first connection is made here
                 await prepare_database(database)
         engine = Engine(SqlStoreFactory(database), engine_settings(settings), charts=charts)
-        yield Runtime(settings=settings, database=database, engine=engine)
+        yield Runtime(settings=settings, database=database, engine=engine, isolation=isolation)
     finally:
+        if isolation is not None:
+            await isolation.close()
         await database.dispose()
+
+
+def chat_isolation(settings: Settings) -> ChatIsolation | None:
+    """The cross-process chat lock ``CHAT_LOCK`` names; a StartupError when it cannot be."""
+    try:
+        return open_chat_isolation(settings.chat_lock, settings.database_url, settings.redis_url)
+    except ValueError as error:
+        raise StartupError(
+            "CHAT_LOCK", f"{error}.",
+            "Use CHAT_LOCK=auto (or process) on SQLite, or set DATABASE_URL to PostgreSQL.",
+        ) from error

@@ -1,4 +1,9 @@
-"""``python -m bot telegram``: run the bot on Telegram (long polling, or a webhook)."""
+"""``python -m bot telegram``: run the bot on Telegram (long polling, or a webhook).
+
+``--webhook --workers N`` (or ``WEB_CONCURRENCY``) with N > 1 runs the webhook service
+of :mod:`bot.telegram.service`: N worker processes on one port and one PostgreSQL
+database. With one worker (the default) everything runs in this process.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from bot.startup.telegram import (
     listen_problem,
     missing_token,
 )
+from bot.startup.workers import check_workers
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--host", help="webhook listen address (default: WEBHOOK_HOST)")
     parser.add_argument("--port", type=int, help="webhook listen port (default: WEBHOOK_PORT)")
     parser.add_argument("--polling-timeout", type=int, default=30, help="long-poll seconds")
+    parser.add_argument(
+        "--workers", type=int,
+        help="webhook worker processes sharing the port and a PostgreSQL database "
+             "(default: WEB_CONCURRENCY, or 1)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -44,7 +55,7 @@ def run_from_settings(settings: Settings, args: argparse.Namespace | None = None
     """
     if args is None:
         args = argparse.Namespace(api_url=None, webhook=False, webhook_url=None, host=None,
-                                  port=None, polling_timeout=30)
+                                  port=None, polling_timeout=30, workers=None)
     if not settings.bot_token:
         raise missing_token()
     options = Options.of(settings, args)
@@ -52,11 +63,29 @@ def run_from_settings(settings: Settings, args: argparse.Namespace | None = None
     if args.webhook:
         check_webhook_url(options.webhook_url, options.webhook_url_setting, options.api_url)
     check_database_url(settings.database_url)
+    count, count_setting = worker_count(settings, args)
+    check_workers(count, count_setting, webhook=args.webhook, database_url=settings.database_url)
     logging.getLogger("bot").setLevel(logging.INFO)
     logging.getLogger("aiogram").setLevel(logging.INFO)
+    if count > 1:
+        from bot.telegram.service import run_service
+
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C before the workers start
+            return asyncio.run(run_service(settings, options, count))
+        return 0
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops it
         asyncio.run(serve(settings, args))
     return 0
+
+
+def worker_count(settings: Settings, args: argparse.Namespace) -> tuple[int, str]:
+    """How many processes, and the setting that said so: ``--workers``, else (webhook
+    only: a platform may set it for any web process) ``WEB_CONCURRENCY``, else 1."""
+    if args.workers is not None:
+        return args.workers, "--workers"
+    if args.webhook and settings.web_concurrency > 1:
+        return settings.web_concurrency, "WEB_CONCURRENCY"
+    return 1, "--workers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +125,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     from bot.runtime import open_runtime
     from bot.telegram.app import run_polling, start_webhook
     from bot.telegram.dispatcher import build_dispatcher
+    from bot.telegram.polling import Poller
     from bot.telegram.preflight import check_bot, checked_bot
 
     assert settings.bot_token is not None
@@ -104,11 +134,14 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     try:
         # Before the database: a wrong token or server should not wait for migrations.
         await check_bot(bot, options.api_url, options.api_setting)
-        async with open_runtime(settings, charts={"telegram": render_usage_chart}) as runtime:
-            dispatcher = build_dispatcher(runtime.engine, settings)
+        async with open_runtime(settings, charts={"telegram": render_usage_chart},
+                                isolate=args.webhook) as runtime:
+            dispatcher = build_dispatcher(runtime.engine, settings, runtime.isolation)
             tune_for_serving()
+            grace = settings.shutdown_grace_seconds
             if not args.webhook:
-                await run_polling(bot, dispatcher, polling_timeout=args.polling_timeout)
+                await run_polling(Poller(bot, dispatcher, timeout=args.polling_timeout,
+                                         grace=grace))
                 return
             try:
                 server = await start_webhook(
@@ -118,6 +151,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
                     port=options.port,
                     public_url=options.webhook_url,
                     secret=settings.webhook_secret,
+                    grace=grace,
                 )
             except OSError as error:  # aiogram's own failures are not OSErrors
                 problem = listen_problem(error, options.host, options.port,
@@ -135,6 +169,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
                 asyncio.get_running_loop().add_signal_handler(signum, stop.set)
             try:
                 await stop.wait()
+                log.info("stopping: no new updates; finishing those in progress")
             finally:
                 await server.stop()
     finally:

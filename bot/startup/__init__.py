@@ -5,6 +5,7 @@ traceback: two lines, exit status 2 (``--debug`` adds the traceback, secrets mas
 The ``check_*`` functions run before anything slow is imported or any connection is
 made; the ``*_problem`` functions explain what only shows when connecting. One module
 per subject: ``error`` (the error and its report), ``settings`` (values pydantic
-refused), ``database`` and ``telegram`` (the Telegram side without importing aiogram;
-:mod:`bot.telegram.preflight` maps aiogram's errors onto it).
+refused), ``database``, ``telegram`` (the Telegram side without importing aiogram;
+:mod:`bot.telegram.preflight` maps aiogram's errors onto it) and ``workers`` (how many
+processes may share one database).
 """

@@ -151,3 +151,24 @@ def _http_url(url: str) -> SplitResult | None:
     except ValueError:
         return None
     return parts if parts.scheme in ("http", "https") and host else None
+
+
+def another_poller() -> StartupError:
+    """Telegram ended our getUpdates: another process polls with the same token."""
+    return StartupError(
+        "BOT_TOKEN",
+        "another process is already receiving this bot's updates "
+        "(Telegram answered 409 Conflict).",
+        "Stop the other instance, or run one webhook service with --webhook --workers N.",
+    )
+
+
+def webhook_while_polling() -> StartupError:
+    """A webhook was set for the bot (by another process) while this one polls."""
+    return StartupError(
+        "BOT_TOKEN",
+        "a webhook was set for this bot while this process was polling "
+        "(Telegram answered 409 Conflict).",
+        "Run either the webhook service or polling, not both: stop the webhook service, "
+        "or run this one with --webhook.",
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import secrets
+import signal
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,13 +19,16 @@ from aiohttp import ClientSession, web
 
 from bot.telegram.dispatcher import COMMANDS
 from bot.telegram.pinning import pin_response_types
+from bot.telegram.polling import Poller
 from bot.telegram.retry import install_retry
 from bot.telegram.webhook import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
-TASKS_LIMIT = 100  # updates handled at once in polling; more wait (back-pressure)
+DEFAULT_GRACE = 25.0  # seconds updates in progress get at shutdown (SHUTDOWN_GRACE_SECONDS)
+HTTP_SHUTDOWN_SECONDS = 2.0  # for webhook requests still being read at shutdown
+WORKER_PID_HEADER = "X-Worker-Pid"  # which process answered (several share the port)
 
 
 class PlainHttpSession(AiohttpSession):
@@ -55,31 +61,101 @@ def make_bot(token: str, api_url: str | None = None) -> Bot:
     return Bot(token, session=session)
 
 
-async def run_polling(bot: Bot, dispatcher: Dispatcher, *, polling_timeout: int = 30,
-                      handle_signals: bool = True) -> None:
-    """Long polling until stopped; updates run as tasks (ordered per chat by middleware)."""
+async def run_polling(poller: Poller, *, handle_signals: bool = True) -> None:
+    """Long polling until stopped (SIGINT or SIGTERM with ``handle_signals``, or
+    ``poller.stop()``); raises a StartupError when another process has the updates."""
+    bot = poller.bot
     await bot.delete_webhook(drop_pending_updates=False)  # getUpdates is refused otherwise
     await bot.set_my_commands(COMMANDS)
-    await dispatcher.start_polling(
-        bot,
-        polling_timeout=polling_timeout,
-        handle_as_tasks=True,
-        tasks_concurrency_limit=TASKS_LIMIT,
-        allowed_updates=dispatcher.resolve_used_update_types(),
-        handle_signals=handle_signals,
-    )
+    signals = (signal.SIGINT, signal.SIGTERM) if handle_signals else ()
+    loop = asyncio.get_running_loop()
+    for signum in signals:  # a service manager stops with TERM
+        loop.add_signal_handler(signum, poller.stop)
+    try:
+        await poller.run()
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
 
 
 @dataclass(slots=True)
 class WebhookServer:
-    """A running webhook endpoint: where Telegram should post, and how to stop it."""
+    """A running webhook endpoint: where it listens, and how to stop it gracefully."""
 
     runner: web.AppRunner
-    url: str
+    url: str  # where it listens (http://host:port/path); Telegram may use a public URL
     secret: str
 
+    @property
+    def port(self) -> int:
+        return int(self.runner.addresses[0][1])
+
     async def stop(self) -> None:
+        """Stop listening (with ``SO_REUSEPORT``, new connections go to the other
+        workers), let the updates in progress finish within the grace period, close."""
         await self.runner.cleanup()
+
+
+def webhook_path(public_url: str | None) -> str:
+    """The path served: the public URL's, or :data:`DEFAULT_WEBHOOK_PATH`."""
+    return (urlsplit(public_url).path if public_url else "") or DEFAULT_WEBHOOK_PATH
+
+
+async def serve_webhook(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    path: str = DEFAULT_WEBHOOK_PATH,
+    secret: str,
+    grace: float = DEFAULT_GRACE,
+    reuse_port: bool = False,
+) -> WebhookServer:
+    """Serve the webhook endpoint on ``host:port`` (without registering it).
+
+    Posts without the right ``X-Telegram-Bot-Api-Secret-Token`` get 401 and are not
+    processed; a body that is not an update gets 400 (see :mod:`bot.telegram.webhook`).
+    With ``reuse_port`` several processes listen on one port (``SO_REUSEPORT``: the
+    kernel spreads connections over them). Stopping gives the updates in progress
+    ``grace`` seconds; closing ``bot``'s session is left to its owner. Every answer
+    names the process in ``X-Worker-Pid``.
+    """
+    app = web.Application()
+    WebhookEndpoint(dispatcher, bot, secret, drain_seconds=grace).register(app, path)
+    setup_application(app, dispatcher, bot=bot)
+    app.on_response_prepare.append(_name_the_worker)
+    # The endpoint answers at once (updates run in the background, drained on shutdown):
+    # requests still open at shutdown are only reading a body.
+    runner = web.AppRunner(app, access_log=None,
+                           shutdown_timeout=min(HTTP_SHUTDOWN_SECONDS, grace))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    bound_host, bound_port = runner.addresses[0][:2]
+    url = f"http://{bound_host}:{bound_port}{path}"
+    log.info("webhook listening on %s:%s%s", bound_host, bound_port, path)
+    return WebhookServer(runner=runner, url=url, secret=secret)
+
+
+async def _name_the_worker(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers[WORKER_PID_HEADER] = str(os.getpid())
+
+
+async def register_webhook(bot: Bot, url: str, secret: str, allowed_updates: list[str]) -> None:
+    """Tell Telegram to post ``allowed_updates`` to ``url`` with ``secret``; set the
+    command menu. Once per service, however many workers serve it."""
+    await bot.set_my_commands(COMMANDS)
+    await bot.set_webhook(
+        url,
+        secret_token=secret,
+        allowed_updates=allowed_updates,
+        drop_pending_updates=False,
+    )
+    log.info("webhook registered as %s", url)
 
 
 async def start_webhook(
@@ -90,33 +166,24 @@ async def start_webhook(
     port: int = 8080,
     public_url: str | None = None,
     secret: str | None = None,
+    grace: float = DEFAULT_GRACE,
 ) -> WebhookServer:
-    """Serve the webhook and register it with Telegram.
+    """Serve the webhook in this process and register it with Telegram.
 
     ``public_url`` is what Telegram calls (behind a proxy it differs from host:port);
     its path is the one served. Without it, ``http://host:port/telegram/webhook`` is
-    used: fine for a local Bot API server. Posts without the right
-    ``X-Telegram-Bot-Api-Secret-Token`` get 401 and are not processed; without a
-    configured secret a random one is made for this run. A body that is not an
-    update gets 400 (see :mod:`bot.telegram.webhook`). Stopping the server lets
-    updates in progress finish; closing ``bot``'s session is left to its owner.
+    used: fine for a local Bot API server. Without a configured secret a random one
+    is made for this run. See :func:`serve_webhook`.
     """
-    secret = secret or secrets.token_urlsafe(32)
-    path = urlsplit(public_url).path if public_url else DEFAULT_WEBHOOK_PATH
-    app = web.Application()
-    WebhookEndpoint(dispatcher, bot, secret).register(app, path or DEFAULT_WEBHOOK_PATH)
-    setup_application(app, dispatcher, bot=bot)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    bound_host, bound_port = runner.addresses[0][:2]
-    url = public_url or f"http://{bound_host}:{bound_port}{path or DEFAULT_WEBHOOK_PATH}"
-    await bot.set_my_commands(COMMANDS)
-    await bot.set_webhook(
-        url,
-        secret_token=secret,
-        allowed_updates=dispatcher.resolve_used_update_types(),
-        drop_pending_updates=False,
+    server = await serve_webhook(
+        bot, dispatcher, host=host, port=port, path=webhook_path(public_url),
+        secret=secret or secrets.token_urlsafe(32), grace=grace,
     )
-    log.info("webhook listening on %s:%s, registered as %s", bound_host, bound_port, url)
-    return WebhookServer(runner=runner, url=url, secret=secret)
+    server.url = public_url or server.url
+    try:
+        await register_webhook(bot, server.url, server.secret,
+                               dispatcher.resolve_used_update_types())
+    except BaseException:
+        await server.stop()
+        raise
+    return server

@@ -34,7 +34,7 @@ from bot.telegram.admission import ADMITTED, Admission, EverySecond
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DRAIN_SECONDS = 10.0  # on shutdown, updates in progress get this long to finish
+DRAIN_SECONDS = 25.0  # on shutdown, updates in progress get this long (by default)
 RETRY_AFTER_SECONDS = 1  # when busy: soon, the moment a burst has passed
 
 
@@ -69,20 +69,26 @@ class WebhookEndpoint:
 
     Updates run as tasks kept here until done, so none is garbage-collected midway
     and an error escaping the dispatcher's own error handler is still logged; on
-    shutdown they get :data:`DRAIN_SECONDS` to finish. Each holds a slot of the
-    dispatcher's :class:`Admission` from the post until it is done.
+    shutdown they get ``drain_seconds`` (``SHUTDOWN_GRACE_SECONDS``) to finish, and a
+    post that arrives meanwhile gets 503 (Telegram posts it again later, to a worker
+    that is not stopping) rather than a 200 for work that would not be waited for.
+    Each update holds a slot of the dispatcher's :class:`Admission` from the post
+    until it is done.
     """
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, **data: Any) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, *,
+                 drain_seconds: float = DRAIN_SECONDS, **data: Any) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
         self.dispatcher = dispatcher
         self.bot = bot
         self._secret = secret.encode()
+        self.drain_seconds = drain_seconds
         self.data = data
         self.running: set[asyncio.Task[Any]] = set()
         self.admission = Admission.of(dispatcher)
         self._busy_log = EverySecond(log)
+        self.draining = False
 
     def register(self, app: web.Application, path: str) -> None:
         app.router.add_post(path, self.handle)
@@ -93,13 +99,16 @@ class WebhookEndpoint:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not secrets.compare_digest(given, self._secret):
             return web.Response(status=401, text="Unauthorized")
+        if self.draining:
+            return web.Response(status=503, text="Service Unavailable: shutting down")
         if not self.admission.try_enter():
             return self._busy()
         scheduled = False
         try:
             update = parse_update(await request.read(), self.bot)
             task = asyncio.create_task(
-                self.dispatcher.feed_update(self.bot, update, **self.data, **{ADMITTED: True})
+                self.dispatcher.feed_update(self.bot, update, **self.data, **{ADMITTED: True}),
+                name=f"update {update.update_id}",
             )
             scheduled = True  # from here the task gives the slot back when done
         except BadUpdate as error:
@@ -133,10 +142,18 @@ class WebhookEndpoint:
                       exc_info=(type(error), error, error.__traceback__))
 
     async def _drain(self, app: web.Application) -> None:
+        """On shutdown (the listening socket is closed by now): let the updates in
+        progress finish, their replies sent, within ``drain_seconds``; cancel and log
+        what is left."""
+        self.draining = True
         if not self.running:
             return
-        _, late = await asyncio.wait(set(self.running), timeout=DRAIN_SECONDS)
-        for task in late:
-            task.cancel()
+        log.info("webhook stopped: %d update(s) in progress get up to %s s to finish",
+                 len(self.running), self.drain_seconds)
+        _, late = await asyncio.wait(set(self.running), timeout=self.drain_seconds)
         if late:
-            log.warning("webhook: %d update(s) cancelled at shutdown", len(late))
+            log.warning("webhook: cancelled after %s s, unfinished: %s", self.drain_seconds,
+                        ", ".join(sorted(task.get_name() for task in late)))
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)

@@ -21,10 +21,14 @@ class BotApiServer:
 
     ``telegram`` is where tests inject what users do and read what chats show.
     ``webhook_posts`` records every webhook delivery: (update id, HTTP status).
+    ``latency`` delays every Bot API answer by that many seconds (a distant server:
+    the bot's calls are in flight that long, as they are with Telegram).
     """
 
-    def __init__(self, telegram: FakeTelegram | None = None, **options: Any) -> None:
+    def __init__(self, telegram: FakeTelegram | None = None, *, latency: float = 0.0,
+                 **options: Any) -> None:
         self.telegram = telegram or FakeTelegram(**options)
+        self.latency = latency
         self.webhook_posts: list[tuple[int, int]] = []
         self.app = web.Application(client_max_size=50 * 1024 * 1024)
         self.app.router.add_route("*", "/bot{token}/{method}", self._api)
@@ -63,6 +67,8 @@ class BotApiServer:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         values, files = await _parameters(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         try:
             status, body = await self.telegram.call(request.match_info["method"], values, files)
         except NoAnswer as trouble:

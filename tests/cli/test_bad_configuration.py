@@ -175,6 +175,30 @@ def cases(at: Places) -> dict[str, Case]:
             until_ready="Failed to fetch updates",
             ready_on="stderr",
         ),
+        "workers_on_sqlite": Case(
+            [*telegram, "--webhook", "--workers", "3"],
+            environment(DATABASE_URL=sqlite, BOT_TOKEN=TOKEN, BOT_API_URL=at.botapi.url),
+            [TOKEN],
+        ),
+        "web_concurrency_on_sqlite": Case(
+            [*telegram, "--webhook"],
+            environment(DATABASE_URL=sqlite, BOT_TOKEN=TOKEN, BOT_API_URL=at.botapi.url,
+                        WEB_CONCURRENCY="2"),
+            [TOKEN],
+        ),
+        "workers_polling": Case(
+            [*telegram, "--workers", "2"],
+            environment(DATABASE_URL=sqlite, BOT_TOKEN=TOKEN, BOT_API_URL=at.botapi.url),
+            [TOKEN],
+        ),
+        "workers_port_in_use": Case(
+            [*telegram, "--webhook", "--workers", "2"],
+            environment(
+                DATABASE_URL=f"postgresql+asyncpg://bot:{PASSWORD}@127.0.0.1:{at.closed_port}/bot",
+                BOT_TOKEN=TOKEN, BOT_API_URL=at.botapi.url, WEBHOOK_PORT=str(at.busy_port),
+            ),
+            [TOKEN, PASSWORD],
+        ),
         "debug_shows_the_traceback": Case(
             ["--debug", *chat],
             environment(DATABASE_URL=f"postgresql+asyncpg://bot:{PASSWORD}@127.0.0.1:{at.closed_port}/bot"),
@@ -314,6 +338,27 @@ def test_webhook_on_a_local_bot_api_server_says_where_it_registered(
     assert "Webhook registered at http://127.0.0.1:" in outcome.stdout, outcome.stdout
     assert "no WEBHOOK_URL" in outcome.stdout
     assert_no_secrets(outcome)
+
+
+def test_several_workers_on_sqlite(outcomes: dict[str, Outcome]) -> None:
+    explained(outcomes["workers_on_sqlite"], "--workers",
+              "3 worker processes need PostgreSQL; SQLite is one process's database",
+              "DATABASE_URL=postgresql+asyncpg://", "--workers 1")
+
+
+def test_web_concurrency_on_sqlite(outcomes: dict[str, Outcome]) -> None:
+    explained(outcomes["web_concurrency_on_sqlite"], "WEB_CONCURRENCY",
+              "2 worker processes need PostgreSQL")
+
+
+def test_several_pollers_are_refused(outcomes: dict[str, Outcome]) -> None:
+    explained(outcomes["workers_polling"], "--workers", "polling is single-instance",
+              "--webhook")
+
+
+def test_workers_on_a_port_in_use(outcomes: dict[str, Outcome]) -> None:
+    # Found before any worker starts: the supervisor reserves the port first.
+    explained(outcomes["workers_port_in_use"], "WEBHOOK_PORT", "already in use")
 
 
 def test_debug_flag_adds_the_traceback(outcomes: dict[str, Outcome]) -> None:

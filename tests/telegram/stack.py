@@ -9,7 +9,6 @@ update; what they assert is what the server recorded over HTTP.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -22,6 +21,7 @@ from bot.config import Settings
 from bot.runtime import engine_settings
 from bot.telegram.app import WebhookServer, make_bot, run_polling, start_webhook
 from bot.telegram.dispatcher import build_dispatcher
+from bot.telegram.polling import Poller
 from flows.engine import Engine
 from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase
@@ -71,14 +71,13 @@ class LiveBot:
         self.bot = make_bot(self.telegram.token, server.url)
         self.dispatcher = build_dispatcher(self.engine, self.settings)
         self.tracker = UpdateTracker(self.dispatcher)
+        self.poller = Poller(self.bot, self.dispatcher, timeout=5)
         self._polling: asyncio.Task[None] | None = None
         self.webhook: WebhookServer | None = None
 
     async def start(self) -> LiveBot:
         if self.mode == "polling":
-            self._polling = asyncio.create_task(
-                run_polling(self.bot, self.dispatcher, polling_timeout=5, handle_signals=False)
-            )
+            self._polling = asyncio.create_task(run_polling(self.poller, handle_signals=False))
             await self._until(lambda: any(c[0] == "getUpdates" for c in self.telegram.calls))
         else:
             self.webhook = await start_webhook(self.bot, self.dispatcher, port=0,
@@ -87,8 +86,7 @@ class LiveBot:
 
     async def stop(self) -> None:
         if self._polling is not None:
-            with contextlib.suppress(RuntimeError):  # polling may have failed to start
-                await self.dispatcher.stop_polling()
+            self.poller.stop()
             await self._polling
         if self.webhook is not None:
             await self.webhook.stop()

@@ -11,6 +11,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
@@ -80,6 +81,34 @@ async def test_get_updates_offsets_and_long_polling(botapi: BotApiServer, bot: B
     waiting = asyncio.create_task(bot.get_updates(offset=first["update_id"] + 3, timeout=1))
     await held(botapi)
     assert await waiting == []
+
+
+async def test_a_second_long_poll_ends_the_first_with_409(botapi: BotApiServer, bot: Bot
+                                                           ) -> None:
+    """Telegram's rule for two pollers of one token: the one waiting is told, the
+    newcomer waits in its place (and a poll that answers at once ends nobody's)."""
+    first = asyncio.create_task(bot.get_updates(timeout=60))
+    await held(botapi)
+    second = asyncio.create_task(bot.get_updates(timeout=60))
+    with pytest.raises(TelegramConflictError, match="terminated by other getUpdates request; "
+                       "make sure that only one bot instance is running"):
+        await first
+    assert await bot.get_updates(timeout=0) == []  # a short poll: no conflict
+    assert not second.done()
+    botapi.telegram.send_text(CHAT, "hello")
+    assert [u.message.text for u in await second if u.message] == ["hello"]
+
+
+async def test_set_webhook_ends_a_long_poll_and_refuses_polling(botapi: BotApiServer, bot: Bot
+                                                               ) -> None:
+    waiting = asyncio.create_task(bot.get_updates(timeout=60))
+    await held(botapi)
+    await bot.set_webhook("http://127.0.0.1:9/hook")
+    with pytest.raises(TelegramConflictError, match="terminated by setWebhook request"):
+        await waiting
+    botapi.telegram.conflict_pause = 0  # Telegram paces its 409s; not what this checks
+    with pytest.raises(TelegramConflictError, match="can't use getUpdates method while webhook"):
+        await bot.get_updates(timeout=0)
 
 
 async def held(botapi: BotApiServer) -> None:

@@ -34,6 +34,7 @@ def set_webhook(tg: FakeTelegram, p: Params) -> Any:
         tg.pending.clear()
     if p.has("allowed_updates"):
         tg.allowed_updates = list(p.json("allowed_updates") or []) or None
+    tg.abort_long_poll(e.TERMINATED_BY_SET_WEBHOOK)  # as Telegram: a poller is told
     tg.webhook = {
         "url": url,
         "secret_token": secret,

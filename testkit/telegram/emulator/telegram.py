@@ -25,6 +25,8 @@ class FakeTelegram(UpdateQueue, UserSide):
 
     ``rate_limit=(n, seconds)`` answers 429 ``retry after N`` when a chat gets more than
     ``n`` bot messages within ``seconds``. ``history_limit`` caps messages kept per chat.
+    ``conflict_pause``: Telegram answers one 409 Conflict (two pollers, a poller and a
+    webhook) at once per this many seconds, later ones after this long.
     :meth:`fail` makes a method fail on purpose (see :mod:`~testkit.telegram.emulator.faults`).
     """
 
@@ -37,9 +39,10 @@ class FakeTelegram(UpdateQueue, UserSide):
         rate_limit: tuple[int, float] | None = None,
         history_limit: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        conflict_pause: float = 3.0,
     ) -> None:
         UserSide.__init__(self)
-        UpdateQueue.__init__(self, clock)
+        UpdateQueue.__init__(self, clock, conflict_pause=conflict_pause)
         self.token = token
         self.bot_user: dict[str, Any] = {
             "id": int(token.split(":", 1)[0]),

@@ -30,6 +30,9 @@ class UserSide:
     def enqueue(self, body: dict[str, Any]) -> dict[str, Any]: ...
 
     @abstractmethod
+    def numbered(self, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    @abstractmethod
     def new_message(self, chat: Chat, *, from_bot: bool, **content: Any) -> dict[str, Any]: ...
 
     # -- people and chats ---------------------------------------------------------
@@ -60,8 +63,12 @@ class UserSide:
         return chat, self.user(user_id if user_id is not None else chat_id)
 
     # -- actions --------------------------------------------------------------------
-    def send_text(self, chat_id: int, text: str, *, user_id: int | None = None) -> dict[str, Any]:
-        """The user types ``text`` (commands get their ``bot_command`` entity)."""
+    def send_text(self, chat_id: int, text: str, *, user_id: int | None = None,
+                  queue: bool = True) -> dict[str, Any]:
+        """The user types ``text`` (commands get their ``bot_command`` entity).
+
+        ``queue=False``: the update is returned but not queued for getUpdates or the
+        webhook sender; the caller delivers it (posts it to a webhook itself)."""
         chat, person = self._chat(chat_id, user_id)
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
@@ -69,7 +76,7 @@ class UserSide:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         json = self.new_message(chat, from_bot=False, from_user=person, **content)
         chat.add(ShownMessage(json, from_bot=False))
-        return self.enqueue({"message": json})
+        return self.enqueue({"message": json}) if queue else self.numbered({"message": json})
 
     def share_contact(
         self,
