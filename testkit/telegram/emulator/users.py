@@ -97,9 +97,12 @@ class UserSide:
         return self.enqueue({"message": json})
 
     def press(
-        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None,
+        queue: bool = True,
     ) -> dict[str, Any]:
-        """The user presses a button carrying ``data`` on a message (any data: forgeries too)."""
+        """The user presses a button carrying ``data`` on a message (any data: forgeries too).
+
+        ``queue=False``: returned, not queued (as for :meth:`send_text`)."""
         chat, person = self._chat(chat_id, user_id)
         message = chat.messages[message_id]
         query_id = str(next(self._query_ids))
@@ -112,10 +115,11 @@ class UserSide:
             "chat_instance": str(int(hashlib.sha1(str(chat.id).encode()).hexdigest()[:15], 16)),
             "data": data,
         }
-        return self.enqueue({"callback_query": query})
+        body = {"callback_query": query}
+        return self.enqueue(body) if queue else self.numbered(body)
 
     def press_button(
-        self, chat_id: int, label: str, *, user_id: int | None = None
+        self, chat_id: int, label: str, *, user_id: int | None = None, queue: bool = True
     ) -> dict[str, Any]:
         """Press the inline button whose label contains ``label`` on the newest message having
         one; raises LookupError (listing the labels) when none or several match."""
@@ -129,6 +133,7 @@ class UserSide:
             if len(found) == 1 or len(exact) == 1:
                 button = (exact or found)[0]
                 assert button.data is not None
-                return self.press(chat_id, message.message_id, button.data, user_id=user_id)
+                return self.press(chat_id, message.message_id, button.data, user_id=user_id,
+                                  queue=queue)
             raise LookupError(f"{len(found)} buttons match {label!r}: {[b.label for b in buttons]}")
         raise LookupError(f"no message with buttons in chat {chat_id}")
