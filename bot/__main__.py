@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.commands import chat, database, diagram, link_code, run, script, telegram
-from bot.redaction import mask_logging
+from bot.ops.logs import setup_logging
 from bot.startup.error import StartupError, report, traceback_text
 
 COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
@@ -31,10 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. A startup problem is explained in two lines
     (status 2), any other failure shows its traceback (status 1); secrets are masked
     in both and in every log line."""
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    mask_logging()
+    setup_logging(logging.WARNING)  # text; JSON once the settings say LOG_FORMAT=json
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)

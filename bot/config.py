@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import redaction
 from bot.startup.settings import invalid_setting
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
+
+LogFormat = Annotated[Literal["text", "json"], BeforeValidator(lambda v: str(v).strip().lower())]
 
 
 class Settings(BaseSettings):
@@ -34,6 +37,12 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     flood_limit_per_minute: int = Field(default=60, ge=1)
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
+    # Operations (bot.ops): log lines as text or JSON; in polling mode /healthz, /readyz
+    # and /metrics are served on OPS_HOST:OPS_PORT (0: not served). A webhook serves them
+    # on its own port.
+    log_format: LogFormat = "text"
+    ops_host: str = "127.0.0.1"
+    ops_port: int = Field(default=9464, ge=0, le=65535)
 
 
 @lru_cache(maxsize=1)
@@ -50,4 +59,7 @@ def get_settings() -> Settings:
     redaction.remember(
         settings.bot_token, settings.webhook_secret, redaction.url_password(settings.database_url)
     )
+    from bot.ops.logs import use_format  # here: the command line's log lines follow LOG_FORMAT
+
+    use_format(settings.log_format)
     return settings

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.ops.turns import MetricsObserver
 from bot.startup.database import check_database_url, database_errors
 from flows.context import ChartRenderer
 from flows.engine import Engine
@@ -81,7 +82,8 @@ async def open_runtime(
         if prepare:
             with database_errors(url):  # the first connection is made here
                 await prepare_database(database)
-        engine = Engine(SqlStoreFactory(database), engine_settings(settings), charts=charts)
+        engine = Engine(SqlStoreFactory(database), engine_settings(settings), charts=charts,
+                        observer=MetricsObserver())
         yield Runtime(settings=settings, database=database, engine=engine)
     finally:
         await database.dispose()

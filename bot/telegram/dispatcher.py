@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Dispatcher
 from aiogram.types import BotCommand
 
@@ -10,6 +12,7 @@ from bot.telegram.handlers import routers
 from bot.telegram.middlewares import (
     ChatOrderMiddleware,
     FloodGuardMiddleware,
+    UpdateMetricsMiddleware,
     UpdateProgressMiddleware,
 )
 from flows.engine import Engine
@@ -29,7 +32,13 @@ def build_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
     records, so a restart resumes every chat where it was.
     """
     dispatcher = Dispatcher(disable_fsm=True, engine=engine, settings=settings)
-    # Order matters: the chat lock first (taken in arrival order; it keeps linking,
+    # The per-update log line is for log pipelines (JSON); on a terminal (text) one line
+    # per update would bury everything else, so there it is DEBUG.
+    per_update = logging.INFO if settings.log_format == "json" else logging.DEBUG
+    # Metrics outermost: an update's time includes waiting for its chat's turn. It does
+    # not suspend before passing the update on, so chat order is taken as before.
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware(per_update))
+    # Then order matters: the chat lock (taken in arrival order; it keeps linking,
     # the engine and the replies of one chat in order), then the flood guard (a flood
     # queues behind the lock and is dropped in order).
     dispatcher.update.outer_middleware(ChatOrderMiddleware())
