@@ -93,6 +93,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     # Imported here: aiogram takes seconds to import, and `python -m bot chat` needs none of it.
     from bot.charts import render_usage_chart
     from bot.gc_tuning import tune_for_serving
+    from bot.ops.http import start_ops_server
     from bot.runtime import open_runtime
     from bot.telegram.app import run_polling, start_webhook
     from bot.telegram.dispatcher import build_dispatcher
@@ -108,7 +109,13 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
             dispatcher = build_dispatcher(runtime.engine, settings)
             tune_for_serving()
             if not args.webhook:
-                await run_polling(bot, dispatcher, polling_timeout=args.polling_timeout)
+                ops = (await start_ops_server(runtime.database, settings.ops_host,
+                                              settings.ops_port) if settings.ops_port else None)
+                try:
+                    await run_polling(bot, dispatcher, polling_timeout=args.polling_timeout)
+                finally:
+                    if ops is not None:
+                        await ops.cleanup()
                 return
             try:
                 server = await start_webhook(
@@ -118,6 +125,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
                     port=options.port,
                     public_url=options.webhook_url,
                     secret=settings.webhook_secret,
+                    database=runtime.database,
                 )
             except OSError as error:  # aiogram's own failures are not OSErrors
                 problem = listen_problem(error, options.host, options.port,

@@ -14,10 +14,12 @@ from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import ClientSession, web
 
+from bot.ops.http import Readiness, add_ops_routes
 from bot.telegram.dispatcher import COMMANDS
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.retry import install_retry
 from bot.telegram.webhook import WebhookEndpoint
+from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ class WebhookServer:
     runner: web.AppRunner
     url: str
     secret: str
+    readiness: Readiness | None = None  # /readyz, when served (stop() before shutting down)
 
     async def stop(self) -> None:
         await self.runner.cleanup()
@@ -90,6 +93,7 @@ async def start_webhook(
     port: int = 8080,
     public_url: str | None = None,
     secret: str | None = None,
+    database: Database | None = None,
 ) -> WebhookServer:
     """Serve the webhook and register it with Telegram.
 
@@ -106,6 +110,7 @@ async def start_webhook(
     app = web.Application()
     WebhookEndpoint(dispatcher, bot, secret).register(app, path or DEFAULT_WEBHOOK_PATH)
     setup_application(app, dispatcher, bot=bot)
+    readiness = add_ops_routes(app, database) if database is not None else None
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -119,4 +124,4 @@ async def start_webhook(
         drop_pending_updates=False,
     )
     log.info("webhook listening on %s:%s, registered as %s", bound_host, bound_port, url)
-    return WebhookServer(runner=runner, url=url, secret=secret)
+    return WebhookServer(runner=runner, url=url, secret=secret, readiness=readiness)
