@@ -169,6 +169,7 @@ async def shared_contact(
     contact = message.contact
     sender = message.from_user
     if contact is None or sender is None or contact.user_id != sender.id:
+        LINK_ATTEMPTS.labels("contact", "wrong").inc()  # someone else's number
         await message.answer(NOT_OWN_CONTACT, reply_markup=contact_keyboard())
         return
     phone = e164(contact.phone_number)
