@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.commands import chat, database, diagram, link_code, run, script, telegram
-from bot.logs import configure_logging
+from bot.ops.logs import setup_logging
 from bot.startup.error import StartupError, report, traceback_text
 
 COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. A startup problem is explained in two lines
     (status 2), any other failure shows its traceback (status 1); secrets are masked
     in both and in every log line."""
-    configure_logging()
+    setup_logging()  # warnings and up, as text; JSON once the settings say LOG_FORMAT=json
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)

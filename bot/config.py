@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import redaction
 from bot.startup.settings import invalid_setting
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
+
+LogFormat = Annotated[Literal["text", "json"], BeforeValidator(lambda v: str(v).strip().lower())]
 
 
 class Settings(BaseSettings):
@@ -48,6 +50,12 @@ class Settings(BaseSettings):
     # before what is left is cancelled and logged.
     shutdown_grace_seconds: int = Field(default=25, ge=1)
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
+    # Operations (bot.ops): log lines as text or JSON; in polling mode /healthz, /readyz
+    # and /metrics are served on OPS_HOST:OPS_PORT (0: not served). A webhook serves them
+    # on its own port.
+    log_format: LogFormat = "text"
+    ops_host: str = "127.0.0.1"
+    ops_port: int = Field(default=9464, ge=0, le=65535)
 
 
 @lru_cache(maxsize=1)
@@ -65,4 +73,7 @@ def get_settings() -> Settings:
         settings.bot_token, settings.webhook_secret, redaction.url_password(settings.database_url),
         redaction.url_password(settings.redis_url),
     )
+    from bot.ops.logs import use_format  # here: the command line's log lines follow LOG_FORMAT
+
+    use_format(settings.log_format)
     return settings

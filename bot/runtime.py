@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.chat_isolation import ChatIsolation, open_chat_isolation
 from bot.config import Settings
+from bot.ops.turns import MetricsObserver
 from bot.startup.database import check_database_url, database_errors
 from bot.startup.error import StartupError
 from flows.context import ChartRenderer
@@ -91,7 +92,8 @@ async def open_runtime(
         if prepare:
             with database_errors(url):  # the first connection is made here
                 await prepare_database(database)
-        engine = Engine(SqlStoreFactory(database), engine_settings(settings), charts=charts)
+        engine = Engine(SqlStoreFactory(database), engine_settings(settings), charts=charts,
+                        observer=MetricsObserver())
         yield Runtime(settings=settings, database=database, engine=engine, isolation=isolation)
     finally:
         if isolation is not None:

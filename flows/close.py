@@ -144,6 +144,7 @@ class CloseFlow(FlowMachine):
         assert self.closure is not None  # close_account ran before any way out of closing
         self.ctx.say(_closed_text(self.ctx.user.account_name, self.closure), keep=True)
         self.ctx.menu_after = False  # nothing is left to choose
+        self.ctx.account_closed = True
 
     def explain_not_closed(self) -> None:
         ctx = self.ctx

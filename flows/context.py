@@ -42,6 +42,7 @@ class FlowContext:
     notes: list[str] = field(default_factory=list)
     switch_to: tuple[str, dict[str, Any]] | None = None
     menu_after: bool = True  # False when nothing is left to choose (the account was closed)
+    account_closed: bool = False  # this update closed the account (for the engine's observer)
 
     def note(self, text: str) -> None:
         """Say ``text`` in front of whatever screen comes next."""

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext
+from flows.observing import FlowEvent, TurnObserver, TurnOutcome, TurnReport
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
 from flows.registry import FLOWS
 from flows.runner import ActionRunner
@@ -59,8 +60,11 @@ class Engine:
         *,
         clock: Callable[[], datetime] = utcnow,
         charts: Mapping[str, ChartRenderer] | None = None,
+        observer: TurnObserver | None = None,
     ) -> None:
+        """``observer`` is told about every turn once it is over (metrics, logs)."""
         self._stores = stores
+        self._observer = observer
         # Find every flow now: a flow module that cannot be imported fails the start,
         # not some user's first update.
         if not FLOWS:
@@ -94,26 +98,43 @@ class Engine:
         act: Callable[[ActionRunner], Awaitable[None]],
         before: Prelude | None = None,
     ) -> list[Reply]:
-        for attempt in range(1, CONFLICT_RETRIES + 1):
+        observer = self._observer
+        for attempt in range(CONFLICT_RETRIES):
             charts: list[tuple[Reply, UsageReport]] = []
+            # What the observer is told; nothing is gathered when nobody listens.
+            facts = _Facts() if observer is not None else None
             try:
                 async with self._stores.transaction() as store:
                     if before is not None and not await before(store):
-                        return []
-                    replies = await self._handle(store, key, act, charts)
+                        replies: list[Reply] = []
+                    else:
+                        replies = await self._handle(store, key, act, charts, facts)
             except ConcurrentUpdate:
                 # Another update of this chat was saved meanwhile (here or in another
                 # process): everything here was rolled back, so run again on its record.
-                log.info("conversation %s changed meanwhile; attempt %d", key, attempt)
+                log.info("conversation %s changed meanwhile; attempt %d", key, attempt + 1)
                 continue
-            except Exception:
+            except Exception as error:
                 log.exception("update for %s failed; rolled back", key)
+                if facts is not None:
+                    self._report(facts.failed(key, attempt, error))
                 return [Reply(text=SORRY, kind=ReplyKind.FAILED)]
             await self._draw(key.channel, charts)
+            if facts is not None:
+                self._report(facts.report(key, attempt))
             return replies
         log.error("conversation %s kept changing; gave up after %d attempts",
                   key, CONFLICT_RETRIES)
+        if observer is not None:
+            self._report(_Facts().failed(key, CONFLICT_RETRIES, None))
         return [Reply(text=SORRY, kind=ReplyKind.FAILED)]
+
+    def _report(self, report: TurnReport) -> None:
+        assert self._observer is not None
+        try:
+            self._observer.turn_done(report)
+        except Exception:  # the turn is decided and committed; counting it is not worth more
+            log.exception("the turn observer failed")
 
     async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
         """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""
@@ -132,20 +153,27 @@ class Engine:
         key: ConversationKey,
         act: Callable[[ActionRunner], Awaitable[None]],
         charts: list[tuple[Reply, UsageReport]],
+        facts: _Facts | None,
     ) -> list[Reply]:
         now = self._clock()
         record = await store.load_conversation(key) or ConversationRecord(key=key)
         user = await store.user_context(key)
+        if facts is not None:
+            facts.flow_before = record.flow
         if user is None:
-            _reset(record, user_id=None)
+            _reset(record, user_id=None, facts=facts)
             await store.save_conversation(record)
+            if facts is not None:
+                facts.outcome = TurnOutcome.UNLINKED
             return [Reply(text=UNLINKED, kind=ReplyKind.UNLINKED)]
         if user.account_status is AccountStatus.CLOSED:
-            _reset(record, user_id=user.user_id)
+            _reset(record, user_id=user.user_id, facts=facts)
             await store.save_conversation(record)
+            if facts is not None:
+                facts.outcome = TurnOutcome.CLOSED_ACCOUNT
             return [Reply(text=closed_notice(user))]
         if record.user_id != user.user_id:
-            _reset(record, user_id=user.user_id)
+            _reset(record, user_id=user.user_id, facts=facts)
 
         ctx = FlowContext(
             store=store,
@@ -161,10 +189,57 @@ class Engine:
         replies = runner.finish()
         charts.extend(ctx.charts_to_draw)
         await store.save_conversation(record)
+        if facts is not None:
+            facts.flow, facts.state = record.flow, record.state
+            facts.flow_events.extend(runner.flow_events)
+            facts.account_closed = ctx.account_closed
         return replies
 
 
-def _reset(record: ConversationRecord, *, user_id: int | None) -> None:
+class _Facts:
+    """What one run of a turn found out, gathered for the observer."""
+
+    __slots__ = ("account_closed", "flow", "flow_before", "flow_events", "outcome", "state")
+
+    def __init__(self) -> None:
+        self.outcome = TurnOutcome.OK
+        self.flow_before: str | None = None
+        self.flow: str | None = None
+        self.state: str | None = None
+        self.flow_events: list[FlowEvent] = []
+        self.account_closed = False
+
+    def report(self, key: ConversationKey, conflicts: int) -> TurnReport:
+        return TurnReport(
+            key=key,
+            outcome=self.outcome,
+            flow_before=self.flow_before,
+            flow=self.flow,
+            state=self.state,
+            flow_events=tuple(self.flow_events),
+            account_closed=self.account_closed,
+            conflicts=conflicts,
+        )
+
+    def failed(
+        self, key: ConversationKey, conflicts: int, error: BaseException | None
+    ) -> TurnReport:
+        # Rolled back: the conversation is where it was, and no flow started or ended.
+        return TurnReport(
+            key=key,
+            outcome=TurnOutcome.FAILED,
+            flow_before=self.flow_before,
+            flow=self.flow_before,
+            conflicts=conflicts,
+            error=error,
+        )
+
+
+def _reset(
+    record: ConversationRecord, *, user_id: int | None, facts: _Facts | None = None
+) -> None:
+    if facts is not None and record.flow is not None:  # the flow ends with the link
+        facts.flow_events.append(FlowEvent(record.flow, "left", record.state))
     record.user_id = user_id
     record.flow = None
     record.state = None

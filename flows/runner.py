@@ -17,6 +17,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from flows.base import FlowMachine
 from flows.context import FlowContext
 from flows.menu import show_menu
+from flows.observing import FlowEvent, FlowEventKind
 from flows.registry import FLOWS
 from flows.routing import (
     Action,
@@ -67,6 +68,7 @@ class ActionRunner:
         self.record = record
         self.ctx = ctx
         self._same_menu = False  # True when this update re-offers the menu already on screen
+        self.flow_events: list[FlowEvent] = []  # flows started and ended, for the observer
 
     async def handle(self, inbound: Inbound) -> None:
         """Route what the user did and carry it out; a flow left idle too long ends first."""
@@ -169,7 +171,7 @@ class ActionRunner:
             and self.ctx.now.timestamp() > record.expires_at
         ):
             return False
-        self._end_flow()
+        self._end_flow("expired")
         minutes = max(1, self.ctx.settings.flow_timeout_seconds // 60)
         self.ctx.note(EXPIRED.format(minutes=minutes))
         show_menu(self.ctx, greet=False)
@@ -191,6 +193,7 @@ class ActionRunner:
         machine = flow(self.ctx, state)
         await machine.activate()
         self.record.state = machine.state_id
+        self.flow_events.append(FlowEvent(name, "started", machine.state_id))
         await machine.render()
 
     def _restore(self) -> FlowMachine | None:
@@ -231,7 +234,7 @@ class ActionRunner:
             self._end_flow()
             await self._start(name, args)
         elif machine.finished:
-            self._end_flow()
+            self._end_flow("finished", machine.state_id)
             if self.ctx.menu_after:
                 show_menu(self.ctx, greet=False)
             else:
@@ -249,7 +252,10 @@ class ActionRunner:
             await machine.activate()
             await machine.render()
 
-    def _end_flow(self) -> None:
+    def _end_flow(self, how: FlowEventKind = "left", state: str | None = None) -> None:
+        """Back to the menu; an open flow's end is noted as ``how`` (in ``state``)."""
+        if self.record.flow is not None:
+            self.flow_events.append(FlowEvent(self.record.flow, how, state or self.record.state))
         self.record.flow = None
         self.record.state = None
         self.ctx.data.clear()

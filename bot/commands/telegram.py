@@ -122,6 +122,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     # Imported here: aiogram takes seconds to import, and `python -m bot chat` needs none of it.
     from bot.charts import render_usage_chart
     from bot.gc_tuning import tune_for_serving
+    from bot.ops.http import start_ops_server
     from bot.runtime import open_runtime
     from bot.telegram.app import run_polling, start_webhook
     from bot.telegram.dispatcher import build_dispatcher
@@ -140,8 +141,14 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
             tune_for_serving()
             grace = settings.shutdown_grace_seconds
             if not args.webhook:
-                await run_polling(Poller(bot, dispatcher, timeout=args.polling_timeout,
-                                         grace=grace))
+                ops = (await start_ops_server(runtime.database, settings.ops_host,
+                                              settings.ops_port) if settings.ops_port else None)
+                try:
+                    await run_polling(Poller(bot, dispatcher, timeout=args.polling_timeout,
+                                             grace=grace))
+                finally:
+                    if ops is not None:
+                        await ops.cleanup()
                 return
             try:
                 server = await start_webhook(
@@ -152,6 +159,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
                     public_url=options.webhook_url,
                     secret=settings.webhook_secret,
                     grace=grace,
+                    database=runtime.database,
                 )
             except OSError as error:  # aiogram's own failures are not OSErrors
                 problem = listen_problem(error, options.host, options.port,

@@ -2,7 +2,9 @@
 
 Names follow Prometheus conventions (``_total`` for counters, base units: seconds).
 With several worker processes ``PROMETHEUS_MULTIPROC_DIR`` is set by the supervisor
-and prometheus-client aggregates the workers' files when ``/metrics`` is scraped.
+and prometheus-client aggregates the workers' files when ``/metrics`` is scraped
+(:mod:`bot.ops.http`). It must be set before this module is first imported: the
+metrics choose where their values live when they are created.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from prometheus_client import Counter, Histogram
 UPDATES = Counter(
     "bot_updates_total",
     "Updates received, by kind (message, callback_query, ...) and outcome "
-    "(ok, failed, unlinked, flooded, shed).",
+    "(ok, failed, unlinked, closed_account, flooded, shed).",
     ["kind", "outcome"],
 )
 TURN_SECONDS = Histogram(
@@ -27,15 +29,22 @@ VERSION_CONFLICTS = Counter(
 )
 FLOWS = Counter(
     "bot_flows_total",
-    "Flows by name and event (started, finished, expired).",
+    "Flows by name and event: started, finished (reached an end state), left (ended "
+    "early: cancel, menu, another flow), expired (left idle too long).",
     ["flow", "event"],
 )
 CLOSURES = Counter("bot_account_closures_total", "Accounts closed.")
 LINK_ATTEMPTS = Counter(
-    "bot_link_attempts_total", "Attempts to link a chat, by outcome (linked, wrong, locked_out).",
-    ["outcome"],
+    "bot_link_attempts_total",
+    "Attempts to link a chat, by method (code, contact) and outcome (linked; wrong: an "
+    "unknown, expired or used code, or an unknown phone; locked_out: a code sent while "
+    "locked out, not checked; failed: rolled back by an error).",
+    ["method", "outcome"],
 )
-LOCKOUTS = Counter("bot_link_lockouts_total", "Chats locked out after too many wrong codes.")
+LOCKOUTS = Counter(
+    "bot_link_lockouts_total",
+    "Wrong link codes that reached a limit (per chat or in total) and locked a chat out.",
+)
 SHED = Counter(
     "bot_updates_shed_total",
     "Updates refused because the worker had too much in flight, by channel answer "

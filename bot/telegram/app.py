@@ -17,11 +17,13 @@ from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import ClientSession, web
 
+from bot.ops.http import Readiness, add_ops_routes
 from bot.telegram.dispatcher import COMMANDS
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.polling import Poller
 from bot.telegram.retry import install_retry
 from bot.telegram.webhook import WebhookEndpoint
+from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ class WebhookServer:
     runner: web.AppRunner
     url: str  # where it listens (http://host:port/path); Telegram may use a public URL
     secret: str
+    readiness: Readiness | None = None  # /readyz, when served (stop() before shutting down)
 
     @property
     def port(self) -> int:
@@ -93,6 +96,8 @@ class WebhookServer:
     async def stop(self) -> None:
         """Stop listening (with ``SO_REUSEPORT``, new connections go to the other
         workers), let the updates in progress finish within the grace period, close."""
+        if self.readiness is not None:
+            self.readiness.stop()  # a load balancer stops sending here at once
         await self.runner.cleanup()
 
 
@@ -111,6 +116,7 @@ async def serve_webhook(
     secret: str,
     grace: float = DEFAULT_GRACE,
     reuse_port: bool = False,
+    database: Database | None = None,
 ) -> WebhookServer:
     """Serve the webhook endpoint on ``host:port`` (without registering it).
 
@@ -119,12 +125,14 @@ async def serve_webhook(
     With ``reuse_port`` several processes listen on one port (``SO_REUSEPORT``: the
     kernel spreads connections over them). Stopping gives the updates in progress
     ``grace`` seconds; closing ``bot``'s session is left to its owner. Every answer
-    names the process in ``X-Worker-Pid``.
+    names the process in ``X-Worker-Pid``. With ``database``, ``/healthz``, ``/readyz``
+    and ``/metrics`` are served beside it (``bot.ops.http``).
     """
     app = web.Application()
     WebhookEndpoint(dispatcher, bot, secret, drain_seconds=grace).register(app, path)
     setup_application(app, dispatcher, bot=bot)
     app.on_response_prepare.append(_name_the_worker)
+    readiness = add_ops_routes(app, database) if database is not None else None
     # The endpoint answers at once (updates run in the background, drained on shutdown):
     # requests still open at shutdown are only reading a body.
     runner = web.AppRunner(app, access_log=None,
@@ -138,7 +146,7 @@ async def serve_webhook(
     bound_host, bound_port = runner.addresses[0][:2]
     url = f"http://{bound_host}:{bound_port}{path}"
     log.info("webhook listening on %s:%s%s", bound_host, bound_port, path)
-    return WebhookServer(runner=runner, url=url, secret=secret)
+    return WebhookServer(runner=runner, url=url, secret=secret, readiness=readiness)
 
 
 async def _name_the_worker(request: web.Request, response: web.StreamResponse) -> None:
@@ -167,6 +175,7 @@ async def start_webhook(
     public_url: str | None = None,
     secret: str | None = None,
     grace: float = DEFAULT_GRACE,
+    database: Database | None = None,
 ) -> WebhookServer:
     """Serve the webhook in this process and register it with Telegram.
 
@@ -177,7 +186,7 @@ async def start_webhook(
     """
     server = await serve_webhook(
         bot, dispatcher, host=host, port=port, path=webhook_path(public_url),
-        secret=secret or secrets.token_urlsafe(32), grace=grace,
+        secret=secret or secrets.token_urlsafe(32), grace=grace, database=database,
     )
     server.url = public_url or server.url
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Dispatcher
 from aiogram.types import BotCommand
 
@@ -13,6 +15,7 @@ from bot.telegram.middlewares import (
     ChatOrderMiddleware,
     FloodGuardMiddleware,
     SheddingMiddleware,
+    UpdateMetricsMiddleware,
     UpdateProgressMiddleware,
 )
 from flows.engine import Engine
@@ -38,10 +41,16 @@ def build_dispatcher(
     """
     dispatcher = Dispatcher(disable_fsm=True, engine=engine, settings=settings)
     admission = dispatcher[WORKFLOW_KEY] = Admission(settings.max_in_flight)  # webhook's too
-    # Order matters: shedding first (past MAX_IN_FLIGHT nothing else runs, not even a
-    # wait for the chat lock), then the chat lock (taken in arrival order; it keeps
-    # linking, the engine and the replies of one chat in order), then the flood guard
-    # (a flood queues behind the lock and is dropped in order).
+    # The per-update log line is for log pipelines (JSON); on a terminal (text) one line
+    # per update would bury everything else, so there it is DEBUG.
+    per_update = logging.INFO if settings.log_format == "json" else logging.DEBUG
+    # Order matters. Metrics outermost: an update's time includes waiting for its chat's
+    # turn; it does not suspend before passing the update on, so chat order is taken as
+    # before. Then shedding (past MAX_IN_FLIGHT nothing else runs, not even a wait for
+    # the chat lock), then the chat lock (taken in arrival order; it keeps linking, the
+    # engine and the replies of one chat in order), then the flood guard (a flood
+    # queues behind the lock and is dropped in order).
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware(per_update))
     dispatcher.update.outer_middleware(SheddingMiddleware(admission))
     dispatcher.update.outer_middleware(ChatOrderMiddleware(isolation))
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))

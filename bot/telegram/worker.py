@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from bot.charts import render_usage_chart
 from bot.config import Settings, get_settings
 from bot.gc_tuning import tune_for_serving
-from bot.logs import configure_logging
+from bot.ops.logs import setup_logging
 from bot.runtime import open_runtime
 from bot.service.supervisor import CONTROL_OPTION, SupervisorLink
 from bot.startup.error import StartupError, traceback_text
@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve until stopped; the exit status (2: could not start, and the supervisor
     was told why)."""
-    configure_logging(worker=True)
+    setup_logging(worker=True)
     logging.getLogger("bot").setLevel(logging.INFO)
     logging.getLogger("aiogram").setLevel(logging.INFO)
     args = parser().parse_args(argv)
@@ -83,7 +83,7 @@ async def serve(settings: Settings, args: argparse.Namespace, link: SupervisorLi
                 server = await serve_webhook(
                     bot, dispatcher, host=args.host, port=args.port, path=args.path,
                     secret=settings.webhook_secret, grace=settings.shutdown_grace_seconds,
-                    reuse_port=True,
+                    reuse_port=True, database=runtime.database,
                 )
             except OSError as error:
                 problem = listen_problem(error, args.host, args.port,

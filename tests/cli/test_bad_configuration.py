@@ -71,6 +71,7 @@ def environment(**values: str) -> dict[str, str]:
     names = {name.upper() for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items() if k.upper() not in names}
     env["PYTHONPATH"] = str(ROOT)
+    env["OPS_PORT"] = "0"  # no health port: polling cases running at once would share 9464
     env.update(values)
     return env
 
@@ -156,6 +157,13 @@ def cases(at: Places) -> dict[str, Case]:
                         WEBHOOK_PORT=str(at.busy_port), WEBHOOK_SECRET=PASSWORD),
             [TOKEN, PASSWORD],
         ),
+        "ops_port_in_use": Case(
+            telegram,
+            environment(DATABASE_URL=at.seeded_sqlite, BOT_TOKEN=TOKEN, BOT_API_URL=at.botapi.url,
+                        OPS_PORT=str(at.busy_port)),
+            [TOKEN],
+        ),
+        "log_format_unknown": Case(chat, environment(DATABASE_URL=sqlite, LOG_FORMAT="xml")),
         "webhook_without_public_url": Case(
             [*telegram, "--webhook"],
             environment(DATABASE_URL=sqlite, BOT_TOKEN=REAL_LOOKING_TOKEN),
@@ -322,6 +330,14 @@ def test_bot_api_url_that_is_not_a_url(outcomes: dict[str, Outcome]) -> None:
 
 def test_webhook_port_already_in_use(outcomes: dict[str, Outcome]) -> None:
     explained(outcomes["webhook_port_in_use"], "WEBHOOK_PORT", "already in use", "--port")
+
+
+def test_ops_port_already_in_use(outcomes: dict[str, Outcome]) -> None:
+    explained(outcomes["ops_port_in_use"], "OPS_PORT", "already in use", "OPS_PORT=0")
+
+
+def test_log_format_that_is_not_text_or_json(outcomes: dict[str, Outcome]) -> None:
+    explained(outcomes["log_format_unknown"], "LOG_FORMAT", "'xml'", "'text' or 'json'")
 
 
 def test_webhook_without_a_public_url_for_telegram(outcomes: dict[str, Outcome]) -> None:

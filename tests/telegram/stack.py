@@ -18,6 +18,7 @@ from aiogram.types import Update
 
 from bot.charts import render_usage_chart
 from bot.config import Settings
+from bot.ops.turns import MetricsObserver
 from bot.runtime import engine_settings
 from bot.telegram.app import WebhookServer, make_bot, run_polling, start_webhook
 from bot.telegram.dispatcher import build_dispatcher
@@ -67,7 +68,8 @@ class LiveBot:
         self.mode = mode
         self.settings = settings or Settings(database_url=db.url, flood_limit_per_minute=1000)
         self.engine = Engine(db.stores, engine_settings(self.settings),
-                             charts={"telegram": render_usage_chart})
+                             charts={"telegram": render_usage_chart},
+                             observer=MetricsObserver())  # as bot.runtime builds it
         self.bot = make_bot(self.telegram.token, server.url)
         self.dispatcher = build_dispatcher(self.engine, self.settings)
         self.tracker = UpdateTracker(self.dispatcher)
@@ -81,7 +83,7 @@ class LiveBot:
             await self._until(lambda: any(c[0] == "getUpdates" for c in self.telegram.calls))
         else:
             self.webhook = await start_webhook(self.bot, self.dispatcher, port=0,
-                                               secret=WEBHOOK_SECRET)
+                                               secret=WEBHOOK_SECRET, database=self.db.database)
         return self
 
     async def stop(self) -> None:

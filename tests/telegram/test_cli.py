@@ -23,6 +23,7 @@ CHAT = 3_330_001
 
 def environment(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    env["OPS_PORT"] = "0"  # no health port: bots of parallel tests would all want 9464
     env.update(values)
     return env
 

@@ -12,6 +12,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot.config import Settings
+from bot.ops.metrics import LINK_ATTEMPTS, LOCKOUTS
 from bot.telegram.chat import CHANNEL, typed
 from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
@@ -141,8 +142,24 @@ async def start_with_code(
         results[:] = [result]
         return result.user if result.outcome is LinkOutcome.LINKED else None
 
-    if await _link_then_greet(message, bot, engine, progress, redeem) is False:
+    linked = await _link_then_greet(message, bot, engine, progress, redeem)
+    _count_code(linked, results[0] if results else None)
+    if linked is False:
         await message.answer(refusal(results[0], now))
+
+
+def _count_code(linked: bool | None, result: LinkResult | None) -> None:
+    """Count a ``/start CODE`` by what was committed (None: rolled back)."""
+    if linked is None or result is None:
+        LINK_ATTEMPTS.labels("code", "failed").inc()
+    elif linked:
+        LINK_ATTEMPTS.labels("code", "linked").inc()
+    elif result.outcome is LinkOutcome.LOCKED:
+        LINK_ATTEMPTS.labels("code", "locked_out").inc()
+    else:
+        LINK_ATTEMPTS.labels("code", "wrong").inc()
+        if result.locked_until is not None:  # this wrong code reached a limit
+            LOCKOUTS.inc()
 
 
 async def shared_contact(
@@ -152,17 +169,22 @@ async def shared_contact(
     contact = message.contact
     sender = message.from_user
     if contact is None or sender is None or contact.user_id != sender.id:
+        LINK_ATTEMPTS.labels("contact", "wrong").inc()  # someone else's number
         await message.answer(NOT_OWN_CONTACT, reply_markup=contact_keyboard())
         return
     phone = e164(contact.phone_number)
     if phone is None:
+        LINK_ATTEMPTS.labels("contact", "wrong").inc()
         await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
         return
 
     async def by_phone(linking: ChatLinking) -> LinkedUser | None:
         return await linking.link_phone(CHANNEL, str(message.chat.id), phone, utcnow())
 
-    if await _link_then_greet(message, bot, engine, progress, by_phone) is False:
+    linked = await _link_then_greet(message, bot, engine, progress, by_phone)
+    outcome = "failed" if linked is None else "linked" if linked else "wrong"
+    LINK_ATTEMPTS.labels("contact", outcome).inc()
+    if linked is False:
         await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
 
 

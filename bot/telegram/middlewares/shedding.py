@@ -24,6 +24,7 @@ from cachetools import TTLCache
 from bot.ops.metrics import SHED
 from bot.telegram.acknowledge import ACK_TIMEOUT, acknowledge
 from bot.telegram.admission import ADMITTED, Admission, EverySecond
+from bot.telegram.middlewares.metrics import OUTCOME
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -49,6 +50,7 @@ class SheddingMiddleware(BaseMiddleware):
             return await handler(event, data)
         if not self.admission.try_enter():
             SHED.labels(answer="busy_reply").inc()
+            data[OUTCOME] = "shed"  # for bot_updates_total (the metrics middleware)
             self._warn.warning("busy: %d updates in flight, answered one with a busy reply",
                                self.admission.in_flight)
             if isinstance(event, Update):
