@@ -35,7 +35,7 @@ PID_HEADER = "X-Worker-Pid"
 REGISTERED = re.compile(r"Webhook registered at (\S+?)[;\s]")
 # Settings of the bot that the calling environment must not leak into the process.
 SETTINGS_PREFIXES = ("BOT_", "WEBHOOK_", "DATABASE_URL", "WEB_CONCURRENCY", "SHUTDOWN_",
-                     "PROMETHEUS_MULTIPROC_DIR")
+                     "PROMETHEUS_MULTIPROC_DIR", "OPS_", "LOG_FORMAT", "CHAT_LOCK")
 
 
 def environment(**values: str) -> dict[str, str]:
@@ -75,10 +75,11 @@ class BotProcess:
     def polling(cls, server: BotApiServer, database_url: str, *, polling_timeout: int = 5,
                 env: Mapping[str, str] | None = None, cwd: str | Path | None = None
                 ) -> BotProcess:
-        """Long polling from ``server``."""
+        """Long polling from ``server`` (no health side port unless ``env`` sets
+        ``OPS_PORT``: tests run many at once)."""
         argv = ["telegram", "--polling-timeout", str(polling_timeout)]
         values = {"DATABASE_URL": database_url, "BOT_TOKEN": server.telegram.token,
-                  "BOT_API_URL": server.url, **(env or {})}
+                  "BOT_API_URL": server.url, "OPS_PORT": "0", **(env or {})}
         return cls(argv, environment(**values), cwd=cwd)
 
     # -- running ------------------------------------------------------------------------

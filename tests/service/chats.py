@@ -32,6 +32,10 @@ class Writers:
     accepted: Counter[int] = field(default_factory=Counter)  # updates answered 200, by chat
     posted: Counter[int] = field(default_factory=Counter)
     pids: set[int] = field(default_factory=set)  # the workers that answered
+    # Workers killed with SIGKILL: an update one of them accepted may die with it
+    # (no reply, nothing committed); its chat stops waiting and counts it as lost.
+    killed: set[int] = field(default_factory=set)
+    lost: Counter[int] = field(default_factory=Counter)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -77,7 +81,12 @@ class Writers:
             if pid is not None:
                 self.pids.add(pid)
             async with asyncio.timeout(REPLY_SECONDS):
-                while self.replies(chat) < self.accepted[chat]:
+                while self.replies(chat) < self.accepted[chat] - self.lost[chat]:
+                    if pid in self.killed:
+                        await asyncio.sleep(1)  # a reply on its way out had time to arrive
+                        if self.replies(chat) < self.accepted[chat] - self.lost[chat]:
+                            self.lost[chat] += 1
+                        break
                     await asyncio.sleep(0.01)
 
 

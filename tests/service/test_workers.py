@@ -29,6 +29,7 @@ async def test_two_workers_share_the_port_and_a_dead_one_is_replaced(
         assert len(writers.pids) == 2 and bot.pid not in writers.pids, writers.pids
 
         killed = min(writers.pids)
+        writers.killed.add(killed)
         os.kill(killed, signal.SIGKILL)  # a worker dies; the supervisor starts another
         await bot.until("was killed by SIGKILL")
         survivor = max(writers.pids)
