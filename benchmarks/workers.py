@@ -32,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -101,7 +102,6 @@ async def generate(args: argparse.Namespace) -> None:
     while telegram.webhook is None:  # the bot registers it once it is up
         await asyncio.sleep(0.05)
     url = telegram.webhook["url"]
-    telegram.webhook = None  # we post updates ourselves, many at once, not one by one
     waiting: dict[int, asyncio.Future[None]] = {}
 
     def replied(method: str, values: Any) -> None:
@@ -121,8 +121,8 @@ async def generate(args: argparse.Namespace) -> None:
 
         async def user(chat_id: int) -> None:
             while time.monotonic() < deadline:
-                update = telegram.send_text(chat_id, "menu")
-                telegram.confirm(int(update["update_id"]) + 1)  # nobody polls: forget it
+                # Not queued for the server's own delivery (one at a time): posted here.
+                update = telegram.send_text(chat_id, "menu", queue=False)
                 reply = waiting[chat_id] = asyncio.get_running_loop().create_future()
                 started = time.monotonic()
                 while True:
@@ -130,7 +130,12 @@ async def generate(args: argparse.Namespace) -> None:
                         if response.status == 200:
                             break
                     await asyncio.sleep(0.05)  # 503: the worker sheds load; Telegram retries
-                await asyncio.wait_for(reply, 30)
+                try:
+                    await asyncio.wait_for(reply, 30)
+                except TimeoutError:
+                    raise RuntimeError(
+                        f"no reply in chat {chat_id} to update {update['update_id']} for 30 s"
+                    ) from None
                 if started >= measure_from:
                     latencies.append(time.monotonic() - started)
 
@@ -152,7 +157,6 @@ async def prepare_database(chats: int) -> tuple[Any, str]:
     async with db.database.transaction() as connection:
         for n in range(chats):
             await ensure_identity(connection, CHANNEL, str(FIRST_CHAT + n), "viewer@acme.example")
-    await db.database.dispose()  # its connections belong to this event loop
     return db, db.url
 
 
@@ -169,9 +173,11 @@ def run_once(workers: int, url: str, args: argparse.Namespace) -> dict[str, Any]
     env = dict(os.environ, BOT_TOKEN=TOKEN, BOT_API_URL=f"http://127.0.0.1:{api_port}",
                DATABASE_URL=url, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(hook_port),
                FLOOD_LIMIT_PER_MINUTE="100000")
+    log_path = Path(tempfile.gettempdir()) / f"bench-workers-{workers}.log"
+    log_file = log_path.open("w")
     bot = subprocess.Popen(
         [python, "-m", "bot", "telegram", "--webhook", "--workers", str(workers)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True,
     )
     try:
         time.sleep(args.warmup + 0.5)  # start-up and warm-up are not measured
@@ -183,13 +189,14 @@ def run_once(workers: int, url: str, args: argparse.Namespace) -> dict[str, Any]
     finally:
         bot.send_signal(signal.SIGTERM)
         try:
-            _, errors = bot.communicate(timeout=30)
+            bot.wait(timeout=30)
         except subprocess.TimeoutExpired:
             bot.kill()
-            _, errors = bot.communicate()
+            bot.wait()
+        log_file.close()
         generator.wait(timeout=30)
     if not line:
-        raise RuntimeError(f"the generator stopped early; the bot said:\n{errors[-2000:]}")
+        raise RuntimeError(f"the generator stopped early; the bot's output is in {log_path}")
     result: dict[str, Any] = json.loads(line)
     result["cpu"] = [b - a for a, b in zip(before, after, strict=True)]
     result["workers"] = workers
@@ -221,21 +228,26 @@ def main() -> None:
     if args.generate:
         asyncio.run(generate(args))
         return
-    db, url = asyncio.run(prepare_database(args.chats))
+    asyncio.run(coordinate(args))
+
+
+async def coordinate(args: argparse.Namespace) -> None:
+    """One fresh database for every run; each run in a thread (it waits on processes)."""
+    db, url = await prepare_database(args.chats)
     try:
         counts = [int(n) for n in args.workers.split(",")]
         print(f"PostgreSQL, webhook over loopback HTTP, {args.chats} chats typing 'menu' "
               f"(closed loop), {args.seconds:.0f} s measured per run, {os.cpu_count()} cores")
         one: float | None = None
         for workers in counts:
-            runs = [run_once(workers, url, args) for _ in range(args.repeat)]
+            runs = [await asyncio.to_thread(run_once, workers, url, args)
+                    for _ in range(args.repeat)]
             result = sorted(runs, key=lambda run: run["updates"])[len(runs) // 2]
             print(report(result, one), flush=True)
             if workers == counts[0]:
                 one = result["updates"] / result["seconds"]
     finally:
-        asyncio.run(db.dispose())
-
+        await db.dispose()
 
 if __name__ == "__main__":
     main()
