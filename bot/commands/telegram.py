@@ -67,6 +67,9 @@ def run_from_settings(settings: Settings, args: argparse.Namespace | None = None
     check_workers(count, count_setting, webhook=args.webhook, database_url=settings.database_url)
     logging.getLogger("bot").setLevel(logging.INFO)
     logging.getLogger("aiogram").setLevel(logging.INFO)
+    # aiogram says "Update id=… is handled" per update; our own per-update line
+    # (bot.telegram.middlewares.metrics: DEBUG as text, INFO as JSON) says more.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     if count > 1:
         from bot.telegram.service import run_service
 

@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(worker=True)
     logging.getLogger("bot").setLevel(logging.INFO)
     logging.getLogger("aiogram").setLevel(logging.INFO)
+    # aiogram says "Update id=… is handled" per update; our own per-update line
+    # (bot.telegram.middlewares.metrics: DEBUG as text, INFO as JSON) says more.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     link = SupervisorLink(args.control_fd)
     try:
