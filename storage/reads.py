@@ -45,8 +45,9 @@ from storage.capabilities import TurnScope, provides
 _ACCOUNT = m.Account.__table__.c
 
 
-def member_role(user_id: int | None) -> Any:
-    """A correlated subquery: ``user_id``'s role on the account of the outer query."""
+def member_role(user_id: Any) -> Any:
+    """A correlated subquery: ``user_id``'s role (a value or a bound parameter) on the
+    account of the outer query."""
     return (
         select(m.Membership.role)
         .where(m.Membership.account_id == m.Account.id, m.Membership.user_id == user_id)
@@ -54,29 +55,37 @@ def member_role(user_id: int | None) -> Any:
     )
 
 
-async def details_and_role(
-    connection: AsyncConnection, account_id: int, user_id: int | None = None
-) -> tuple[AccountDetails, Role | None]:
-    """The account's details and, when ``user_id`` is given, that user's role on it."""
+def _details_statement() -> Any:
+    """The account with package name, owner and one user's role: built once (building a
+    statement costs more than running it); each call binds ``account_id`` and ``user_id``."""
     owner = select(m.Membership.user_id).where(
         m.Membership.account_id == m.Account.id, m.Membership.role == Role.OWNER.value
     )
     owner_id = owner.order_by(m.Membership.id).limit(1).scalar_subquery()
-    role = member_role(user_id)
-    row = (
-        await connection.execute(
-            select(
-                *_ACCOUNT,
-                m.Package.name.label("package_name"),
-                m.User.name.label("owner_name"),
-                m.User.email.label("owner_email"),
-                role.label("role"),
-            )
-            .join(m.Package, m.Package.code == m.Account.package_code)
-            .outerjoin(m.User, m.User.id == owner_id)
-            .where(m.Account.id == account_id)
+    role = member_role(bindparam("user_id", type_=Integer))  # NULL: no member, no role
+    return (
+        select(
+            *_ACCOUNT,
+            m.Package.name.label("package_name"),
+            m.User.name.label("owner_name"),
+            m.User.email.label("owner_email"),
+            role.label("role"),
         )
-    ).one()
+        .join(m.Package, m.Package.code == m.Account.package_code)
+        .outerjoin(m.User, m.User.id == owner_id)
+        .where(m.Account.id == bindparam("account_id", type_=Integer))
+    )
+
+
+_DETAILS = _details_statement()
+
+
+async def details_and_role(
+    connection: AsyncConnection, account_id: int, user_id: int | None = None
+) -> tuple[AccountDetails, Role | None]:
+    """The account's details and, when ``user_id`` is given, that user's role on it."""
+    parameters = {"account_id": account_id, "user_id": user_id}
+    row = (await connection.execute(_DETAILS, parameters)).one()
     return _details(row), (Role(row.role) if row.role else None)
 
 
