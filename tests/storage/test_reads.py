@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.ports import CLOSING, PACKAGES, Money, Subscription
 from storage import models as m
+from storage.catalogue_cache import CatalogueCache
 from storage.reads import account_overview, month_bounds
 from storage.sandbox import FreshDatabase
 from tests.storage.helpers import account_id, user_id
@@ -170,3 +171,17 @@ async def test_an_unknown_account_is_no_result(db: FreshDatabase) -> None:
     async with db.database.reading() as connection:
         with pytest.raises(NoResultFound):
             await account_overview(connection, 999_999)
+
+
+async def test_a_fresh_catalogue_is_served_without_a_connection(db: FreshDatabase) -> None:
+    now = [0.0]
+    cache = CatalogueCache(ttl_seconds=60, clock=lambda: now[0])
+    assert cache.current() is None  # nothing read yet
+    async with db.database.reading() as connection:
+        read = await cache.get(connection)
+    assert cache.current() is read
+    now[0] = 61.0
+    assert cache.current() is None  # stale: the next screen reads it again
+    async with db.database.reading() as connection:
+        assert await cache.get(connection) == read
+    assert cache.current() is not None
