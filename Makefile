@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
 
 # Latency at steady rates (open loop, 200 chats): p50/p95/p99 per rate and the knee,
-# bare aiogram alongside. About 25 minutes; LATENCY_ARGS="--seconds 5 --repeat 1" for a look.
+# bare aiogram alongside. About 35 minutes; LATENCY_ARGS="--seconds 5 --repeat 1" for a look.
 LATENCY_ARGS ?=
 bench-latency: $(STAMP)
 	$(PY) benchmarks/openloop.py $(LATENCY_ARGS)
