@@ -17,7 +17,9 @@ window, per second), p50/p95/p99 latency over every update of the run (those sti
 in flight when the window closes are waited for, and any still unfinished after
 ``--drain`` seconds count with the time they had waited), the backlog (updates in
 flight) when the window closes, and then the knee: the highest rate whose p99 stays
-under the target and whose achieved rate is at least 95 % of the offered one.
+under the target and whose achieved rate is at least 95 % of the offered one. Updates
+the load shedder answered "busy" instead of handling them (past the knee) are counted as
+``shed`` and left out of the achieved rate (their quick answers still count in latency).
 
 The stacks are those of the throughput benchmark, in the same process and run:
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import logging
 import pstats
 import statistics
 import sys
@@ -51,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.profiling import by_package
 from benchmarks.stacks import FIRST_CHAT, WORKLOADS, Feed, bare_stack, full_stack
 from bot.gc_tuning import tune_for_serving
+from bot.ops.metrics import SHED
 from storage.sandbox import fresh_demo_database
 from testkit.telegram.emulator import FakeTelegram
 
@@ -72,12 +76,14 @@ class RateRun:
     backlog: int = 0  # updates in flight when the window closed
     unfinished: int = 0  # still in flight after the drain: counted with their wait so far
     fallbacks: int = 0
+    shed: int = 0  # answered "busy" by the load shedder instead of being handled
     failures: int = 0
     latencies: list[float] = field(default_factory=list)
 
     @property
     def achieved(self) -> float:
-        return self.finished_in_window / self.seconds
+        """Updates handled inside the window, per second (shed ones not counted)."""
+        return max(0, self.finished_in_window - self.shed) / self.seconds
 
     def cut(self, percent: int) -> float:
         """The ``percent`` percentile of latency, in seconds."""
@@ -94,6 +100,8 @@ class RateRun:
             extra.append(f"{self.unfinished} unfinished after the drain")
         if self.fallbacks:
             extra.append(f"{self.fallbacks} fallbacks")
+        if self.shed:
+            extra.append(f"{self.shed} shed")
         if self.failures:
             extra.append(f"{self.failures} FAILED")
         return (f"{self.offered:>6.0f}/s offered {self.achieved:>6.0f}/s achieved   "
@@ -182,6 +190,16 @@ def say_hi(telegram: FakeTelegram, chats: int) -> MakeUpdate:
     return make
 
 
+def shed_so_far() -> float:
+    """Updates the load shedder answered "busy" in this process (its Prometheus counter)."""
+    return sum(
+        sample.value
+        for family in SHED.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
+
+
 def median_run(runs: list[RateRun]) -> RateRun:
     """The run with the median p99."""
     return sorted(runs, key=lambda run: run.cut(99))[len(runs) // 2]
@@ -209,9 +227,10 @@ class Stack:
         self.fallbacks += 1
 
     async def run(self, rate: float, args: argparse.Namespace) -> RateRun:
-        before = self.fallbacks
+        before, shed = self.fallbacks, shed_so_far()
         result = await inject(self.feed, self.make, rate, args.seconds, args.drain)
         result.fallbacks = self.fallbacks - before
+        result.shed = round(shed_so_far() - shed)
         await asyncio.sleep(0.2)  # let the group commit of the last writes finish
         return result
 
@@ -301,6 +320,8 @@ async def main() -> None:
                         help="cProfile one more run of the first workload at RATE")
     args = parser.parse_args()
     tune_for_serving()  # as `python -m bot telegram` does; every stack runs under it
+    # Past the knee the shedder answers "busy" and says so each second; counted per run.
+    logging.getLogger("bot.telegram.middlewares.shedding").setLevel(logging.ERROR)
     print(f"open loop: {args.chats} chats, rates {args.rates}/s, {args.seconds:g} s a rate, "
           f"median of {args.repeat}; python {sys.version.split()[0]}")
     for kind in args.backends.split(","):
