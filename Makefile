@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-library diagrams clean fuzz
+.PHONY: run test lint bench bench-latency bench-library diagrams clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
+
+# Latency at steady rates (open loop, 200 chats): p50/p95/p99 per rate and the knee,
+# bare aiogram alongside. About 35 minutes; LATENCY_ARGS="--seconds 5 --repeat 1" for a look.
+LATENCY_ARGS ?=
+bench-latency: $(STAMP)
+	$(PY) benchmarks/openloop.py $(LATENCY_ARGS)
 
 # How long the conversation-script library takes (figures; `make test` runs it once, untimed).
 bench-library: $(STAMP)

@@ -87,7 +87,8 @@ def workload(name: str) -> Callable[[FakeTelegram, int, int], dict[str, object]]
     return act
 
 
-async def bare(chats: int, total: int) -> Result:
+def bare_stack() -> tuple[FakeTelegram, Feed]:
+    """A default aiogram ``Dispatcher`` whose one handler answers every message."""
     telegram = FakeTelegram(history_limit=8)
     bot = Bot(telegram.token, session=EmulatedSession(telegram, record=False))
     dispatcher = Dispatcher()
@@ -101,11 +102,17 @@ async def bare(chats: int, total: int) -> Result:
         await dispatcher.feed_raw_update(bot, update)
 
     telegram.record_calls = False
+    return telegram, feed
+
+
+async def bare(chats: int, total: int) -> Result:
+    telegram, feed = bare_stack()
     label = f"bare aiogram, {chats} chat{'s' * (chats > 1)}"
     return await drive(label, telegram, feed, chats, total, say_hi)
 
 
-async def full(db: FreshDatabase, chats: int, total: int, work: str = "menu") -> Result:
+async def full_stack(db: FreshDatabase, chats: int) -> TelegramHarness:
+    """Our dispatcher, engine and database, with ``chats`` chats linked to the Acme owner."""
     engine = Engine(db.stores, charts={"telegram": render_usage_chart})
     telegram = FakeTelegram(history_limit=8)
     telegram.record_calls = False
@@ -113,8 +120,13 @@ async def full(db: FreshDatabase, chats: int, total: int, work: str = "menu") ->
     async with db.database.transaction() as connection:
         for n in range(chats):
             await ensure_identity(connection, CHANNEL, str(FIRST_CHAT + n), "owner@acme.example")
+    return harness
+
+
+async def full(db: FreshDatabase, chats: int, total: int, work: str = "menu") -> Result:
+    harness = await full_stack(db, chats)
     label = f"full stack, {db.kind}, {work}, {chats} chat{'s' * (chats > 1)}"
-    result = await drive(label, telegram, harness.feed, chats, total, workload(work))
+    result = await drive(label, harness.telegram, harness.feed, chats, total, workload(work))
     if harness.errors:
         raise RuntimeError(f"the full stack failed: {harness.errors[:3]}")
     return result

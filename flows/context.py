@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from flows.ports import TurnStore, UsageReport, UserContext
 from flows.settings import EngineSettings
@@ -15,6 +15,19 @@ class ChartRenderer(Protocol):
     """Draws the usage chart for channels that can show images (PNG bytes)."""
 
     def __call__(self, report: UsageReport) -> bytes: ...
+
+
+@runtime_checkable
+class CachedChartRenderer(ChartRenderer, Protocol):
+    """A renderer that keeps what it drew: ``cached`` answers without drawing (None when
+    the chart is not drawn yet), so the engine need not go to a thread for it."""
+
+    def cached(self, report: UsageReport) -> bytes | None: ...
+
+
+def cached_chart(renderer: ChartRenderer, report: UsageReport) -> bytes | None:
+    """The chart ``renderer`` already has for ``report``, if it keeps charts and has it."""
+    return renderer.cached(report) if isinstance(renderer, CachedChartRenderer) else None
 
 
 Option = tuple[str, str]

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from flows.context import ChartRenderer, FlowContext
+from flows.context import ChartRenderer, FlowContext, cached_chart
 from flows.observing import FlowEvent, TurnObserver, TurnOutcome, TurnReport
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
 from flows.registry import FLOWS
@@ -137,13 +137,15 @@ class Engine:
             log.exception("the turn observer failed")
 
     async def _draw(self, channel: str, charts: list[tuple[Reply, UsageReport]]) -> None:
-        """Draw requested charts after the commit, off the event loop (matplotlib is slow)."""
+        """Draw requested charts after the commit, off the event loop (matplotlib is slow);
+        a chart the renderer kept is taken as is."""
         renderer = self._charts.get(channel)
         for reply, report in charts:
             if renderer is None:
                 continue
             try:
-                reply.image = await asyncio.to_thread(renderer, report)
+                image = cached_chart(renderer, report)  # kept: no thread needed
+                reply.image = image or await asyncio.to_thread(renderer, report)
             except Exception:  # the text says it all; a missing picture is no failure
                 log.exception("usage chart failed; sending the text alone")
 

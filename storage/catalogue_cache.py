@@ -28,6 +28,12 @@ class CatalogueCache:
         self._value: Catalogue | None = None
         self._read_at = 0.0
 
+    def current(self) -> Catalogue | None:
+        """The cached catalogue while it is fresh, else None (no connection needed)."""
+        if self._value is None or self._clock() - self._read_at > self._ttl:
+            return None
+        return self._value
+
     async def get(self, connection: AsyncConnection) -> Catalogue:
         """The cached catalogue, read through ``connection`` when missing or stale."""
         now = self._clock()

@@ -24,7 +24,7 @@ from flows.types import ConversationKey, Role
 from storage import models as m
 from storage.audit import record_audit
 from storage.capabilities import TurnScope, provides
-from storage.reads import account_money, active_subscriptions, member_role, subscription
+from storage.reads import account_overview, member_role, subscription
 from storage.sql import execute_dml
 
 # No 0/O, 1/I/L: references are read out over the phone to support.
@@ -201,11 +201,11 @@ async def _end_member_flows(
 
 async def _preview(connection: AsyncConnection, account_id: int) -> ClosurePreview:
     """What closing the account would cancel and forfeit, and how many lose access."""
-    account = await account_money(connection, account_id)
+    account = await account_overview(connection, account_id)  # one statement
     return ClosurePreview(
         account_name=account.name,
         package_code=account.package_code,
-        subscriptions=await active_subscriptions(connection, account_id),
-        balance=Money(Decimal(account.amount), account.currency),
+        subscriptions=account.subscriptions,
+        balance=account.balance,
         members_losing_access=account.members,
     )

@@ -119,8 +119,9 @@ class SqlStore:
         return await self._writer()
 
     async def catalogue(self) -> Catalogue:
-        """The package catalogue, cached for the process."""
-        return await self.read(self._factory.catalogue.get)
+        """The package catalogue, cached for the process (no connection while it is fresh)."""
+        kept = self._factory.catalogue.current()
+        return kept if kept is not None else await self.read(self._factory.catalogue.get)
 
     async def _writer(self) -> AsyncConnection:
         if self._writing is None:
