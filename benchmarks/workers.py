@@ -117,6 +117,12 @@ async def generate(args: argparse.Namespace) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     deadline = time.monotonic() + args.warmup + args.seconds
     measure_from = time.monotonic() + args.warmup
+
+    async def announce() -> None:  # the coordinator samples CPU from now on
+        await asyncio.sleep(max(0.0, measure_from - time.monotonic()))
+        print("measuring", flush=True)
+
+    announcing = asyncio.create_task(announce())
     async with ClientSession(connector=connector, timeout=ClientTimeout(total=30)) as http:
 
         async def user(chat_id: int) -> None:
@@ -140,6 +146,7 @@ async def generate(args: argparse.Namespace) -> None:
                     latencies.append(time.monotonic() - started)
 
         await asyncio.gather(*(user(FIRST_CHAT + n) for n in range(args.chats)))
+    await announcing
     await server.stop()
     print(json.dumps({"updates": len(latencies), "seconds": args.seconds,
                       "latencies": latencies}), flush=True)
@@ -180,10 +187,14 @@ def run_once(workers: int, url: str, args: argparse.Namespace) -> dict[str, Any]
         env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        time.sleep(args.warmup + 0.5)  # start-up and warm-up are not measured
+        # Start-up and warm-up are not measured: the generator says when it measures.
+        if generator.stdout.readline().strip() != "measuring":
+            raise RuntimeError(f"the generator stopped early; the bot's output is in {log_path}")
         processes = children(bot.pid)
         pg = postgres_pids()
         before = (cpu_seconds(processes), cpu_seconds([generator.pid]), cpu_seconds(pg))
+        print(f"  ({len(processes)} bot processes, {len(pg)} PostgreSQL processes measured)",
+              flush=True)
         line = generator.stdout.readline()
         after = (cpu_seconds(processes), cpu_seconds([generator.pid]), cpu_seconds(pg))
     finally:
