@@ -194,6 +194,12 @@ def cases(at: Places) -> dict[str, Case]:
                         WEB_CONCURRENCY="2"),
             [TOKEN],
         ),
+        "chat_lock_postgres_on_sqlite": Case(
+            [*telegram, "--webhook", "--port", "0"],
+            environment(DATABASE_URL=at.seeded_sqlite, BOT_TOKEN=TOKEN, BOT_API_URL=at.botapi.url,
+                        CHAT_LOCK="postgres"),
+            [TOKEN],
+        ),
         "workers_polling": Case(
             [*telegram, "--workers", "2"],
             environment(DATABASE_URL=sqlite, BOT_TOKEN=TOKEN, BOT_API_URL=at.botapi.url),
@@ -365,6 +371,11 @@ def test_several_workers_on_sqlite(outcomes: dict[str, Outcome]) -> None:
 def test_web_concurrency_on_sqlite(outcomes: dict[str, Outcome]) -> None:
     explained(outcomes["web_concurrency_on_sqlite"], "WEB_CONCURRENCY",
               "2 worker processes need PostgreSQL")
+
+
+def test_postgres_chat_lock_on_sqlite(outcomes: dict[str, Outcome]) -> None:
+    explained(outcomes["chat_lock_postgres_on_sqlite"], "CHAT_LOCK",
+              "advisory locks need DATABASE_URL on PostgreSQL", "CHAT_LOCK=auto")
 
 
 def test_several_pollers_are_refused(outcomes: dict[str, Outcome]) -> None:
