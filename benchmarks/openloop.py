@@ -51,8 +51,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.peers import REDIS_URL
 from benchmarks.profiling import by_package
 from benchmarks.stacks import FIRST_CHAT, WORKLOADS, Feed, bare_stack, full_stack
+from bot.chat_isolation import open_chat_isolation
 from bot.gc_tuning import tune_for_serving
 from bot.ops.metrics import SHED
 from storage.sandbox import fresh_demo_database
@@ -248,8 +250,9 @@ async def backend(kind: str, args: argparse.Namespace) -> None:
         return
     rates = [float(r) for r in args.rates.split(",")]
     target = args.target_ms or TARGET_MS[kind]
+    isolation = open_chat_isolation(args.chat_lock, db.url, REDIS_URL)
     try:
-        harness = await full_stack(db, args.chats)
+        harness = await full_stack(db, args.chats, isolation)
         stacks: dict[str, Stack] = {}
         if args.baseline:
             telegram, feed = bare_stack()
@@ -285,6 +288,8 @@ async def backend(kind: str, args: argparse.Namespace) -> None:
             work = args.workloads.split(",")[0].strip()
             await profiled(stacks[work], kind, work, float(args.profile), args)
     finally:
+        if isolation is not None:
+            await isolation.close()
         await db.dispose()
 
 
@@ -309,6 +314,10 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per rate (median by p99)")
     parser.add_argument("--chats", type=int, default=200, help="linked chats, round robin")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--chat-lock", default="process",
+                        choices=["process", "auto", "postgres", "redis"],
+                        help="the cross-process chat lock, as CHAT_LOCK (default: none, "
+                             "one process; auto: what a webhook service takes)")
     parser.add_argument("--workloads", default="menu,mixed", help=f"of {sorted(WORKLOADS)}")
     parser.add_argument("--target-ms", type=float, default=None,
                         help="p99 target for the knee (default: 50 SQLite, 100 PostgreSQL)")

@@ -13,6 +13,7 @@ from aiogram.types import Message
 
 from benchmarks.memory import PeakMemory
 from bot.charts import render_usage_chart
+from bot.chat_isolation import ChatIsolation
 from bot.telegram.chat import CHANNEL
 from flows.engine import Engine
 from storage.identities import ensure_identity
@@ -111,12 +112,16 @@ async def bare(chats: int, total: int) -> Result:
     return await drive(label, telegram, feed, chats, total, say_hi)
 
 
-async def full_stack(db: FreshDatabase, chats: int) -> TelegramHarness:
-    """Our dispatcher, engine and database, with ``chats`` chats linked to the Acme owner."""
+async def full_stack(
+    db: FreshDatabase, chats: int, isolation: ChatIsolation | None = None
+) -> TelegramHarness:
+    """Our dispatcher, engine and database, with ``chats`` chats linked to the Acme owner;
+    ``isolation``: the cross-process chat lock a webhook service takes (``CHAT_LOCK``)."""
     engine = Engine(db.stores, charts={"telegram": render_usage_chart})
     telegram = FakeTelegram(history_limit=8)
     telegram.record_calls = False
-    harness = TelegramHarness(engine, db.database, telegram=telegram, record=False)
+    harness = TelegramHarness(engine, db.database, telegram=telegram, record=False,
+                              isolation=isolation)
     async with db.database.transaction() as connection:
         for n in range(chats):
             await ensure_identity(connection, CHANNEL, str(FIRST_CHAT + n), "owner@acme.example")
