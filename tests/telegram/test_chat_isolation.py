@@ -2,14 +2,16 @@
 
 Two dispatchers, engines and lock clients in this process stand for two worker
 processes (each has its own pools, as a process would): with the cross-process
-chat lock their turns of one chat never overlap, so none has to be run again
-after a version conflict, and every message is answered once.
+chat lock (PostgreSQL's advisory locks, or aiogram's RedisEventIsolation) their turns
+of one chat never overlap, so none has to be run again after a version conflict, and
+every message is answered once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from collections.abc import AsyncIterator
 
@@ -26,9 +28,26 @@ from testkit.telegram.emulator import FakeTelegram
 from testkit.telegram.harness import TelegramHarness
 from tests.backends import require_postgresql
 
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 CHATS = 20
 PER_CHAT = 6
 ECHO = re.compile(r"didn't understand “(zz-\d+-\d+)”")
+
+
+async def require_redis() -> None:
+    """Skip when Redis is unreachable (fail under CI, like PostgreSQL)."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await asyncio.wait_for(client.ping(), 5)
+    except Exception as error:
+        message = f"Redis unreachable at {REDIS_URL} ({type(error).__name__}: {error})"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture
@@ -41,12 +60,15 @@ async def pg() -> AsyncIterator[FreshDatabase]:
         await database.dispose()
 
 
+@pytest.mark.parametrize("chat_lock", ["postgres", "redis"])
 async def test_two_workers_take_turns_on_a_chat(
-    pg: FreshDatabase, caplog: pytest.LogCaptureFixture
+    pg: FreshDatabase, caplog: pytest.LogCaptureFixture, chat_lock: str
 ) -> None:
+    if chat_lock == "redis":
+        await require_redis()
     telegram = FakeTelegram()
     databases = [Database(pg.url) for _ in range(2)]
-    locks = [open_chat_isolation("postgres", pg.url, "") for _ in range(2)]
+    locks = [open_chat_isolation(chat_lock, pg.url, REDIS_URL) for _ in range(2)]
     workers = [
         TelegramHarness(Engine(SqlStoreFactory(database)), database, telegram=telegram,
                         isolation=lock)
