@@ -48,7 +48,9 @@ class RedisChatIsolation:
     async def hold(self, key: ConversationKey) -> AsyncIterator[None]:
         from aiogram.fsm.storage.base import StorageKey
 
-        chat = int(key.chat_id) if key.chat_id.lstrip("-").isdigit() else hash(key.chat_id)
+        from storage.chat_locks import lock_id  # the same stable name in every process
+
+        chat = lock_id(key)
         async with self._isolation.lock(
             StorageKey(bot_id=0, chat_id=chat, user_id=chat, destiny=key.channel)
         ):

@@ -37,3 +37,14 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[FreshDatabase]:
         yield database
     finally:
         await database.dispose()
+
+
+@pytest.fixture
+async def postgres_db() -> AsyncIterator[FreshDatabase]:
+    """A private PostgreSQL demo database (tests of what only PostgreSQL serves)."""
+    await require_postgresql()
+    database = await fresh_demo_database("postgresql")
+    try:
+        yield database
+    finally:
+        await database.dispose()

@@ -36,6 +36,7 @@ from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot.startup.telegram import another_poller, webhook_while_polling
+from bot.telegram.draining import finish_in_time
 
 log = logging.getLogger(__name__)
 
@@ -175,16 +176,7 @@ class Poller:
 
     async def _finish(self) -> None:
         """Let the updates in progress finish (``grace``), cancel the rest, confirm."""
-        if self.running:
-            log.info("polling stopped: %d update(s) in progress get up to %s s to finish",
-                     len(self.running), self.grace)
-            _, late = await asyncio.wait(set(self.running), timeout=self.grace)
-            if late:
-                log.warning("polling: cancelled after %s s, unfinished: %s", self.grace,
-                            ", ".join(sorted(task.get_name() for task in late)))
-                for task in late:
-                    task.cancel()
-                await asyncio.gather(*late, return_exceptions=True)
+        await finish_in_time(self.running, self.grace, "polling")
         await self._confirm()
 
     async def _confirm(self) -> None:

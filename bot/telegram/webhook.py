@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from bot.ops.metrics import SHED
 from bot.telegram.admission import ADMITTED, Admission, EverySecond
+from bot.telegram.draining import finish_in_time
 
 log = logging.getLogger(__name__)
 
@@ -146,14 +147,4 @@ class WebhookEndpoint:
         progress finish, their replies sent, within ``drain_seconds``; cancel and log
         what is left."""
         self.draining = True
-        if not self.running:
-            return
-        log.info("webhook stopped: %d update(s) in progress get up to %s s to finish",
-                 len(self.running), self.drain_seconds)
-        _, late = await asyncio.wait(set(self.running), timeout=self.drain_seconds)
-        if late:
-            log.warning("webhook: cancelled after %s s, unfinished: %s", self.drain_seconds,
-                        ", ".join(sorted(task.get_name() for task in late)))
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        await finish_in_time(self.running, self.drain_seconds, "webhook")

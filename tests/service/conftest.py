@@ -6,9 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from storage.sandbox import FreshDatabase, fresh_demo_database
 from testkit.botapi import BotApiServer
-from tests.backends import require_postgresql
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -19,13 +17,3 @@ async def botapi() -> AsyncIterator[BotApiServer]:
     every update the bot handles is in flight for at least that long."""
     async with BotApiServer(token=TOKEN, latency=0.2, conflict_pause=0.5) as server:
         yield server
-
-
-@pytest.fixture
-async def postgres_db() -> AsyncIterator[FreshDatabase]:
-    await require_postgresql()
-    database = await fresh_demo_database("postgresql")
-    try:
-        yield database
-    finally:
-        await database.dispose()

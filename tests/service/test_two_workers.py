@@ -29,11 +29,10 @@ from storage import models as m
 from storage.demo import seed_accounts
 from storage.demo_data import ACCOUNTS
 from storage.identities import ensure_identity
-from storage.sandbox import FreshDatabase, fresh_demo_database
+from storage.sandbox import FreshDatabase
 from testkit.botapi import BotApiServer
 from testkit.botprocess import BotProcess
 from testkit.telegram.emulator import FakeTelegram
-from tests.backends import require_postgresql
 
 pytestmark = pytest.mark.xdist_group("service")
 
@@ -53,9 +52,9 @@ def proof_account(n: int) -> str:
 
 
 @pytest.fixture
-async def pg() -> AsyncIterator[FreshDatabase]:
-    await require_postgresql()
-    db = await fresh_demo_database("postgresql")
+async def pg(postgres_db: FreshDatabase) -> FreshDatabase:
+    """The PostgreSQL demo database with ROUNDS more accounts, each owner's chat linked."""
+    db = postgres_db
     acme = ACCOUNTS[0]
     users = [(proof_owner(n), f"Owner {n}", "+442079460123") for n in range(ROUNDS)]
     accounts = [
@@ -66,10 +65,7 @@ async def pg() -> AsyncIterator[FreshDatabase]:
         await seed_accounts(connection, users, accounts, datetime.now(UTC).date())
         for n in range(ROUNDS):
             await ensure_identity(connection, CHANNEL, str(FIRST_CHAT + n), proof_owner(n))
-    try:
-        yield db
-    finally:
-        await db.dispose()
+    return db
 
 
 class Customers:

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -21,12 +20,11 @@ from bot.chat_isolation import open_chat_isolation
 from bot.telegram.chat import CHANNEL
 from flows.engine import Engine
 from storage.identities import ensure_identity
-from storage.sandbox import FreshDatabase, fresh_demo_database
+from storage.sandbox import FreshDatabase
 from storage.store import SqlStoreFactory
 from storage.unit_of_work import Database
 from testkit.telegram.emulator import FakeTelegram
 from testkit.telegram.harness import TelegramHarness
-from tests.backends import require_postgresql
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 CHATS = 20
@@ -50,32 +48,22 @@ async def require_redis() -> None:
         await client.aclose()
 
 
-@pytest.fixture
-async def pg() -> AsyncIterator[FreshDatabase]:
-    await require_postgresql()
-    database = await fresh_demo_database("postgresql")
-    try:
-        yield database
-    finally:
-        await database.dispose()
-
-
 @pytest.mark.parametrize("chat_lock", ["postgres", "redis"])
 async def test_two_workers_take_turns_on_a_chat(
-    pg: FreshDatabase, caplog: pytest.LogCaptureFixture, chat_lock: str
+    postgres_db: FreshDatabase, caplog: pytest.LogCaptureFixture, chat_lock: str
 ) -> None:
     if chat_lock == "redis":
         await require_redis()
     telegram = FakeTelegram()
-    databases = [Database(pg.url) for _ in range(2)]
-    locks = [open_chat_isolation(chat_lock, pg.url, REDIS_URL) for _ in range(2)]
+    databases = [Database(postgres_db.url) for _ in range(2)]
+    locks = [open_chat_isolation(chat_lock, postgres_db.url, REDIS_URL) for _ in range(2)]
     workers = [
         TelegramHarness(Engine(SqlStoreFactory(database)), database, telegram=telegram,
                         isolation=lock)
         for database, lock in zip(databases, locks, strict=True)
     ]
     chat_ids = [7_100_000 + n for n in range(CHATS)]
-    async with pg.database.transaction() as connection:
+    async with postgres_db.database.transaction() as connection:
         for chat_id in chat_ids:
             await ensure_identity(connection, CHANNEL, str(chat_id), "viewer@acme.example")
     try:
