@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
-from flows.types import ConversationKey, ConversationRecord, Role
+from flows.types import Choice, ConversationKey, ConversationRecord, Role
 
 
 class ConcurrentUpdate(Exception):
@@ -285,3 +285,31 @@ PACKAGES = Capability[PackageReader]("packages")
 DETAILS_EDITING = Capability[DetailsEditor]("details_editing")
 CLOSING = Capability[Closer]("closing")
 AUDIT = Capability[AuditLog]("audit")
+
+
+# -- messages to other chats ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message for a chat other than the turn's own: a usage alert, an agent's answer,
+    a customer's message relayed to support. It is queued in the outbox, committed with
+    whatever produced it, and delivered afterwards by the channel of ``to``.
+
+    ``choices`` are standing choices (:func:`flows.tokens.standing`): a notice arrives
+    whatever screen the chat is on, so its buttons cannot belong to one menu.
+    ``thread_id`` is a topic of a forum chat (a ticket's topic in the support group).
+    """
+
+    to: ConversationKey
+    text: str
+    choices: tuple[Choice, ...] = ()
+    thread_id: int | None = None
+
+
+class Outbox(Protocol):
+    async def post(self, *notices: Notice) -> None:
+        """Queue ``notices``; they are committed with the update and delivered only then."""
+
+
+OUTBOX = Capability[Outbox]("outbox")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from flows.context import Option
 from flows.intents import recognise
 from flows.matching import match_label
-from flows.tokens import decode
+from flows.tokens import STANDING_MENU, decode
 from flows.types import Inbound
 
 KEYWORDS: dict[str, str] = {
@@ -169,6 +169,8 @@ def route(inbound: Inbound, screen: Screen, *, in_flow: bool) -> Action:
     """
     if inbound.token is not None:
         pressed = decode(inbound.token)
+        if pressed is not None and pressed.menu == STANDING_MENU:
+            return _standing(pressed.action)
         if pressed is None or not screen.menu_token or pressed.menu != screen.menu_token:
             return Stale()
         return choice_meaning(pressed.action, in_flow=in_flow)
@@ -185,6 +187,14 @@ def route(inbound: Inbound, screen: Screen, *, in_flow: bool) -> Action:
     if intent is not None:
         return StartFlow(intent.flow, intent.args)
     return NotUnderstood(text)
+
+
+def _standing(action: str) -> StartFlow | Stale:
+    """A standing choice starts its flow from anywhere (the flow checks who may use it);
+    any other action under the standing menu is forged."""
+    if action.startswith("start.") and len(action) > len("start."):
+        return StartFlow(action.removeprefix("start."))
+    return Stale()
 
 
 def route_typed(text: str, screen: Screen, step: Step) -> Action:

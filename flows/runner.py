@@ -111,6 +111,9 @@ class ActionRunner:
             case ShowMenu():
                 show_menu(ctx, greet=False)
             case StartFlow(flow=name, args=args):
+                open_flow = FLOWS.get(self.record.flow or "")
+                if open_flow is not None and open_flow.changes_things:  # a standing button
+                    ctx.note(NOTHING_CHANGED)
                 self._end_flow()
                 await self._start(name, dict(args))
             case SwitchFlow(flow=name, args=args, nothing_changed=nothing_changed):

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 
 SEPARATOR = ":"
 MENU_TOKEN_LENGTH = 8
+STANDING_MENU = "~"
+"""The menu of standing choices: buttons on notices sent outside a turn (an alert's
+"See usage"), valid whatever screen the chat is on. Only ``start.<flow>`` actions are
+standing, and the flow still checks who may use it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,13 @@ def decode(token: str) -> ChoiceToken | None:
     if not separator or not menu or not action:
         return None
     return ChoiceToken(menu=menu, action=action)
+
+
+def standing(action: str) -> str:
+    """The token of a standing choice (see :data:`STANDING_MENU`): ``start.<flow>``."""
+    if not action.startswith("start."):
+        raise ValueError(f"only start.<flow> actions can be standing, not {action!r}")
+    return encode(STANDING_MENU, action)
 
 
 def new_menu_token() -> str:
