@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-latency bench-library diagrams clean fuzz
+.PHONY: run test lint bench bench-latency bench-library diagrams clean fuzz messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ fuzz: $(STAMP)
 
 diagrams: $(STAMP)
 	$(PY) -m bot diagram --out docs/diagrams --readme README.md
+
+# The message catalogues: extract every _()/N_()/ngettext() string of flows/ and bot/ into
+# flows/locales/messages.pot, then merge it into each language's messages.po (new strings
+# arrive empty, changed ones fuzzy; both fail tests/flows/test_catalogue.py until translated).
+LOCALES := flows/locales
+messages: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ -c TRANSLATORS: --no-location --sort-output --no-wrap \
+		--project account-bot \
+		-o $(LOCALES)/messages.pot flows bot
+	$(VENV)/bin/pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages \
+		--ignore-obsolete --no-wrap
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
