@@ -30,9 +30,11 @@ def render(replies: list[Reply]) -> str:
 class TerminalConversation:
     """One terminal user talking to the engine; remembers the options on screen."""
 
-    def __init__(self, engine: Engine, chat_id: str) -> None:
+    def __init__(self, engine: Engine, chat_id: str, *, language: str | None = None) -> None:
+        """``language`` is the hint (``--language es``); a language chosen in chat wins."""
         self.engine = engine
         self.key = ConversationKey(CHANNEL, chat_id)
+        self.language = language
         self.choices: list[Choice] = []
 
     async def say(self, text: str) -> list[Reply]:
@@ -44,14 +46,14 @@ class TerminalConversation:
         """
         chosen = self.option_named(text)
         if chosen is not None:
-            inbound = Inbound.pressed(self.key, chosen.token)
+            inbound = Inbound.pressed(self.key, chosen.token, language=self.language)
         else:
-            inbound = Inbound.typed(self.key, text)
+            inbound = Inbound.typed(self.key, text, language=self.language)
         return self._remember(await self.engine.handle(inbound))
 
     async def resume(self) -> list[Reply]:
         """Show where this conversation is: an open flow's step, else the menu."""
-        return self._remember(await self.engine.resume(self.key))
+        return self._remember(await self.engine.resume(self.key, language=self.language))
 
     def option_named(self, text: str) -> Choice | None:
         """The option on screen whose number or complete label (any case) was typed."""
@@ -63,7 +65,8 @@ class TerminalConversation:
         return named[0] if len(named) == 1 else None
 
     async def press(self, token: str) -> list[Reply]:
-        return self._remember(await self.engine.handle(Inbound.pressed(self.key, token)))
+        inbound = Inbound.pressed(self.key, token, language=self.language)
+        return self._remember(await self.engine.handle(inbound))
 
     def _remember(self, replies: list[Reply]) -> list[Reply]:
         """Word what the terminal words itself, and remember the options now on screen."""

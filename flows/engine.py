@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext, cached_chart
+from flows.i18n import N_, _, switch_language, use_language
 from flows.observing import FlowEvent, TurnObserver, TurnOutcome, TurnReport
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
 from flows.registry import FLOWS
@@ -34,11 +35,11 @@ __all__ = ["Engine", "utcnow"]
 log = logging.getLogger(__name__)
 
 CONFLICT_RETRIES = 3  # a chat rarely races more than one other process at a time
-SORRY = (
+SORRY = N_(
     "Sorry, something went wrong on our side, so nothing was changed. "
     "Please try again in a moment; type menu to start over."
 )
-UNLINKED = "This chat is not linked to a platform account yet, so I cannot show anything."
+UNLINKED = N_("This chat is not linked to a platform account yet, so I cannot show anything.")
 """Said to an unlinked chat on channels that have no way of linking; the others say how."""
 
 
@@ -82,21 +83,40 @@ class Engine:
         update back, is logged, and the user is told that nothing was changed. An
         unlinked chat gets one reply of kind :attr:`ReplyKind.UNLINKED`, which its
         channel words.
-        """
-        return await self._run(inbound.key, lambda runner: runner.handle(inbound), before)
 
-    async def resume(self, key: ConversationKey) -> list[Reply]:
+        The turn speaks the user's stored language, else ``inbound.language`` (the
+        channel's hint), else English.
+        """
+        return await self._run(
+            inbound.key, lambda runner: runner.handle(inbound), before, inbound.language
+        )
+
+    async def resume(self, key: ConversationKey, *, language: str | None = None) -> list[Reply]:
         """Show where the conversation is (a channel opening again after a restart).
 
         An open flow shows its current step; an expired one says so; otherwise the menu.
+        ``language`` is the channel's hint, as on :class:`Inbound`.
         """
-        return await self._run(key, lambda runner: runner.resume())
+        return await self._run(key, lambda runner: runner.resume(), language=language)
 
     async def _run(
         self,
         key: ConversationKey,
         act: Callable[[ActionRunner], Awaitable[None]],
         before: Prelude | None = None,
+        language: str | None = None,
+    ) -> list[Reply]:
+        # The hint until the user is known (linking, an unlinked chat); _handle then
+        # switches to the user's own choice. The block restores the caller's language.
+        with use_language(language):
+            return await self._attempts(key, act, before, language)
+
+    async def _attempts(
+        self,
+        key: ConversationKey,
+        act: Callable[[ActionRunner], Awaitable[None]],
+        before: Prelude | None,
+        hint: str | None,
     ) -> list[Reply]:
         observer = self._observer
         for attempt in range(CONFLICT_RETRIES):
@@ -108,7 +128,7 @@ class Engine:
                     if before is not None and not await before(store):
                         replies: list[Reply] = []
                     else:
-                        replies = await self._handle(store, key, act, charts, facts)
+                        replies = await self._handle(store, key, act, charts, facts, hint)
             except ConcurrentUpdate:
                 # Another update of this chat was saved meanwhile (here or in another
                 # process): everything here was rolled back, so run again on its record.
@@ -118,7 +138,7 @@ class Engine:
                 log.exception("update for %s failed; rolled back", key)
                 if facts is not None:
                     self._report(facts.failed(key, attempt, error))
-                return [Reply(text=SORRY, kind=ReplyKind.FAILED)]
+                return [Reply(text=_(SORRY), kind=ReplyKind.FAILED)]
             await self._draw(key.channel, charts)
             if facts is not None:
                 self._report(facts.report(key, attempt))
@@ -127,7 +147,7 @@ class Engine:
                   key, CONFLICT_RETRIES)
         if observer is not None:
             self._report(_Facts().failed(key, CONFLICT_RETRIES, None))
-        return [Reply(text=SORRY, kind=ReplyKind.FAILED)]
+        return [Reply(text=_(SORRY), kind=ReplyKind.FAILED)]
 
     def _report(self, report: TurnReport) -> None:
         assert self._observer is not None
@@ -156,10 +176,15 @@ class Engine:
         act: Callable[[ActionRunner], Awaitable[None]],
         charts: list[tuple[Reply, UsageReport]],
         facts: _Facts | None,
+        hint: str | None,
     ) -> list[Reply]:
         now = self._clock()
         record = await store.load_conversation(key) or ConversationRecord(key=key)
         user = await store.user_context(key)
+        if user is not None and user.language:
+            switch_language(user.language)  # the user's choice wins over the channel's hint
+        else:
+            switch_language(hint or "")
         if facts is not None:
             facts.flow_before = record.flow
         if user is None:
@@ -167,7 +192,7 @@ class Engine:
             await store.save_conversation(record)
             if facts is not None:
                 facts.outcome = TurnOutcome.UNLINKED
-            return [Reply(text=UNLINKED, kind=ReplyKind.UNLINKED)]
+            return [Reply(text=_(UNLINKED), kind=ReplyKind.UNLINKED)]
         if user.account_status is AccountStatus.CLOSED:
             _reset(record, user_id=user.user_id, facts=facts)
             await store.save_conversation(record)

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows.context import FlowContext, Option
+from flows.i18n import N_, _
 from flows.registry import FLOWS
 from flows.types import Role
 
-HELP_OPTION: Option = ("❓ Help", "help")
+HELP_OPTION: Option = (N_("❓ Help"), "help")
+ROLE_NAMES: dict[Role, str] = {Role.OWNER: N_("owner"), Role.ADMIN: N_("admin"),
+                               Role.VIEWER: N_("viewer")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,7 @@ class MenuEntry:
 
     ``least_role`` only decides who sees the option: whether a member may use the
     flow is its ``refusal``, asked on every event however the flow was reached.
+    ``label`` is English marked with ``N_()``; the menu translates it when shown.
     """
 
     label: str
@@ -29,14 +33,21 @@ class MenuEntry:
 
 
 def menu_options(role: Role) -> list[Option]:
-    """The main menu's options for a member with ``role``, in order, Help last."""
+    """The main menu's options for a member with ``role``, in order, Help last, in the
+    turn's language."""
     options = [
-        (entry.label, f"start.{flow}")
+        (_(entry.label), f"start.{flow}")
         for flow, entry in FLOWS.menu_entries()
         if role.reaches(entry.least_role)
     ]
-    options.append(HELP_OPTION)
+    label, action = HELP_OPTION
+    options.append((_(label), action))
     return options
+
+
+def role_name(role: Role) -> str:
+    """The role as people read it, in the turn's language ("owner", "propietario")."""
+    return _(ROLE_NAMES[role])
 
 
 def show_menu(ctx: FlowContext, *, greet: bool = True) -> None:
@@ -44,10 +55,11 @@ def show_menu(ctx: FlowContext, *, greet: bool = True) -> None:
     user = ctx.user
     first_name = user.user_name.split()[0]
     if greet:
-        text = (
-            f"Hi {first_name}! You're managing {user.account_name} as {user.role.value}.\n"
-            "What would you like to do?"
-        )
+        text = _(
+            "Hi {first_name}! You're managing {account} as {role}.\nWhat would you like to do?"
+        ).format(first_name=first_name, account=user.account_name, role=role_name(user.role))
     else:
-        text = f"{user.account_name}: main menu. What would you like to do?"
+        text = _("{account}: main menu. What would you like to do?").format(
+            account=user.account_name
+        )
     ctx.screen(text, menu_options(user.role))

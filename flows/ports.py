@@ -54,6 +54,7 @@ class UserContext:
     account_status: AccountStatus
     closed_at: datetime | None = None
     closure_reference: str | None = None
+    language: str | None = None  # chosen in chat ("es"); None: the channel's hint decides
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flows.context import Option
+from flows.i18n import fold
 from flows.intents import recognise
 from flows.matching import match_label
 from flows.tokens import STANDING_MENU, decode
@@ -28,8 +29,14 @@ KEYWORDS: dict[str, str] = {
     **dict.fromkeys(("back", "/back"), "back"),
     **dict.fromkeys(("cancel", "/cancel", "stop", "quit", "exit"), "cancel"),
     **dict.fromkeys(("help", "/help", "?"), "help"),
+    # Spanish, in every language (a Spanish speaker may not have switched yet), written
+    # without accents: typed text is folded, so "menú" and "menu", "atrás" and "atras" match.
+    **dict.fromkeys(("menu principal", "inicio"), "menu"),
+    **dict.fromkeys(("atras", "volver"), "back"),
+    **dict.fromkeys(("cancelar", "parar", "salir"), "cancel"),
+    **dict.fromkeys(("ayuda",), "help"),
 }
-"""Typed words that win over any step, and the action each one takes."""
+"""Typed words that win over any step, and the action each one takes (keys folded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +182,7 @@ def route(inbound: Inbound, screen: Screen, *, in_flow: bool) -> Action:
             return Stale()
         return choice_meaning(pressed.action, in_flow=in_flow)
     text = (inbound.text or "").strip()
-    keyword = KEYWORDS.get(" ".join(text.casefold().split()))
+    keyword = KEYWORDS.get(" ".join(fold(text).split()))
     if keyword is not None:
         return choice_meaning(keyword, in_flow=in_flow)
     if in_flow:

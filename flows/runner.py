@@ -16,6 +16,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from flows.base import FlowMachine
 from flows.context import FlowContext
+from flows.i18n import N_, _
 from flows.menu import show_menu
 from flows.observing import FlowEvent, FlowEventKind
 from flows.registry import FLOWS
@@ -47,18 +48,19 @@ from flows.wording import GLOBAL_HELP
 
 log = logging.getLogger(__name__)
 
-EXPIRED = (
+EXPIRED = N_(
     "⏱ You were away for more than {minutes} minutes, so I stopped what we were doing. "
     "Nothing was changed."
 )
-RESUMED = "Welcome back. We were in the middle of this; here is where we left off."
-STALE = "That menu has expired, so I did not act on it. Here is the current one."
-LOST = "Sorry, I lost track of where we were (the bot was updated). Nothing was changed."
-NOT_HERE = "That option is not available at this step. Please choose one below."
-NOT_UNDERSTOOD = "Sorry, I didn't understand “{text}”. Please choose an option, or type help."
-PRESS_TO_COMMIT = "Typing doesn't {what}: press “{label}” below, or type cancel to stop."
-NOTHING_CHANGED = "Nothing was changed."
-CANCELLED = "Cancelled. Nothing was changed."
+RESUMED = N_("Welcome back. We were in the middle of this; here is where we left off.")
+STALE = N_("That menu has expired, so I did not act on it. Here is the current one.")
+LOST = N_("Sorry, I lost track of where we were (the bot was updated). Nothing was changed.")
+NOT_HERE = N_("That option is not available at this step. Please choose one below.")
+NOT_UNDERSTOOD = N_("Sorry, I didn't understand “{text}”. Please choose an option, or type help.")
+PRESS_TO_COMMIT = N_("Typing doesn't {what}: press “{label}” below, or type cancel to stop.")
+NOTHING_CHANGED = N_("Nothing was changed.")
+CANCELLED = N_("Cancelled. Nothing was changed.")
+NOTHING_TO_CANCEL = N_("Nothing to cancel.")
 
 
 class ActionRunner:
@@ -83,7 +85,7 @@ class ActionRunner:
         if self.record.flow is None:
             show_menu(self.ctx)
             return
-        self.ctx.note(RESUMED)
+        self.ctx.note(_(RESUMED))
         await self._render_current()
 
     async def run(self, action: Action) -> None:
@@ -91,48 +93,49 @@ class ActionRunner:
         ctx = self.ctx
         match action:
             case Stale():
-                ctx.note(STALE)
+                ctx.note(_(STALE))
                 await self._render_current()
             case GoToMenu():
                 flow = FLOWS.get(self.record.flow or "")
                 if flow is not None and flow.changes_things:
-                    ctx.note(NOTHING_CHANGED)
+                    ctx.note(_(NOTHING_CHANGED))
                 if self.record.flow is not None:
                     self._end_flow()
                 show_menu(ctx)
             case Cancel():
-                ctx.note(CANCELLED if self.record.flow else "Nothing to cancel.")
+                ctx.note(_(CANCELLED) if self.record.flow else _(NOTHING_TO_CANCEL))
                 self._end_flow()
                 show_menu(ctx, greet=False)
             case Help():
                 flow = FLOWS.get(self.record.flow or "")
-                ctx.note("\n\n".join(filter(None, [flow.help_text if flow else "", GLOBAL_HELP])))
+                help_text = _(flow.help_text) if flow and flow.help_text else ""
+                ctx.note("\n\n".join(filter(None, [help_text, _(GLOBAL_HELP)])))
                 await self._render_current()
             case ShowMenu():
                 show_menu(ctx, greet=False)
             case StartFlow(flow=name, args=args):
                 open_flow = FLOWS.get(self.record.flow or "")
                 if open_flow is not None and open_flow.changes_things:  # a standing button
-                    ctx.note(NOTHING_CHANGED)
+                    ctx.note(_(NOTHING_CHANGED))
                 self._end_flow()
                 await self._start(name, dict(args))
             case SwitchFlow(flow=name, args=args, nothing_changed=nothing_changed):
                 if nothing_changed:
-                    ctx.note(NOTHING_CHANGED)
+                    ctx.note(_(NOTHING_CHANGED))
                 self._end_flow()
                 await self._start(name, dict(args))
             case LeaveFlow(nothing_changed=nothing_changed):
                 if nothing_changed:
-                    ctx.note(NOTHING_CHANGED)
+                    ctx.note(_(NOTHING_CHANGED))
                 self._end_flow()
                 show_menu(ctx, greet=False)
             case MustPress(label=label, what=what):
                 # A step that writes stays put whatever is typed: one line, the same buttons.
-                hint = PRESS_TO_COMMIT.format(what=what, label=label)
+                hint = _(PRESS_TO_COMMIT).format(what=_(what), label=label)
                 ctx.screen(hint, list(self._screen().choices))
                 self._same_menu = True
             case NotUnderstood(text=text):  # at the menu; inside a flow see _on_step
-                ctx.note(NOT_UNDERSTOOD.format(text=text[:60]))
+                ctx.note(_(NOT_UNDERSTOOD).format(text=text[:60]))
                 show_menu(ctx, greet=False)
             case FlowChoice():
                 machine = self._restore()
@@ -156,10 +159,10 @@ class ActionRunner:
             case Fire(event=event):
                 await self._send(machine, event, action.kwargs())
             case NotHere():
-                self.ctx.note(NOT_HERE)
+                self.ctx.note(_(NOT_HERE))
                 await machine.render()
             case NotUnderstood(text=text):
-                self.ctx.note(NOT_UNDERSTOOD.format(text=text[:60]))
+                self.ctx.note(_(NOT_UNDERSTOOD).format(text=text[:60]))
                 await machine.render()
             case _:  # leaving, switching, keywords: the step plays no part
                 await self.run(action)
@@ -176,7 +179,7 @@ class ActionRunner:
             return False
         self._end_flow("expired")
         minutes = max(1, self.ctx.settings.flow_timeout_seconds // 60)
-        self.ctx.note(EXPIRED.format(minutes=minutes))
+        self.ctx.note(_(EXPIRED).format(minutes=minutes))
         show_menu(self.ctx, greet=False)
         return True
 
@@ -210,7 +213,7 @@ class ActionRunner:
                 self.record.state,
             )
             self._end_flow()
-            self.ctx.note(LOST)
+            self.ctx.note(_(LOST))
             show_menu(self.ctx, greet=False)
             return None
         refusal = flow.refusal(self.ctx)
@@ -228,7 +231,7 @@ class ActionRunner:
         except TransitionNotAllowed:
             # Every guard said no and no fallback exists (a forged "review" with nothing
             # to review): the machine did not move; say so and show the step again.
-            self.ctx.note(NOT_HERE)
+            self.ctx.note(_(NOT_HERE))
             await machine.render()
             return
         if self.ctx.switch_to is not None:

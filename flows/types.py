@@ -49,19 +49,23 @@ class Inbound:
 
     Exactly one of ``text`` and ``token`` is set. The token is whatever
     :class:`Choice.token` the engine handed out; channels never look inside it.
+    ``language`` is the channel's hint of the user's language (Telegram's
+    ``language_code`` such as ``es-ES``, the terminal's ``--language``); a language
+    the user chose in chat wins over it.
     """
 
     key: ConversationKey
     text: str | None = None
     token: str | None = None
+    language: str | None = None
 
     @classmethod
-    def typed(cls, key: ConversationKey, text: str) -> Inbound:
-        return cls(key=key, text=text)
+    def typed(cls, key: ConversationKey, text: str, *, language: str | None = None) -> Inbound:
+        return cls(key=key, text=text, language=language)
 
     @classmethod
-    def pressed(cls, key: ConversationKey, token: str) -> Inbound:
-        return cls(key=key, token=token)
+    def pressed(cls, key: ConversationKey, token: str, *, language: str | None = None) -> Inbound:
+        return cls(key=key, token=token, language=language)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,21 +1,52 @@
-"""Shared wording: how money, dates, usage bars and the standard notices read."""
+"""Shared wording: how money, dates, usage bars and the standard notices read.
+
+Money, numbers and dates are formatted for the turn's language with Babel (CLDR data):
+``1,125.40 USD`` and ``05 Mar 2026`` in English, ``1.125,40 USD`` and ``05 mar 2026``
+in Spanish.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
-from flows.ports import MeterUsage, UserContext
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
+
+from flows.i18n import N_, _, current_locale
+from flows.ports import MeterUsage, Money, UserContext
 
 BAR_WIDTH = 10
+MONEY_PATTERN = "#,##0.00 ¤¤"  # the ISO code after the amount: "125.40 USD", "125,40 USD"
+DAY_PATTERN = "dd MMM y"
 
 
 def when(moment: datetime) -> str:
     """A timestamp as people read it, always in UTC so every member sees the same."""
-    return f"{moment:%d %b %Y at %H:%M} UTC"
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    locale = current_locale()
+    return _("{date} at {time} UTC").format(
+        date=format_date(utc, DAY_PATTERN, locale=locale),
+        time=format_time(utc, "HH:mm", locale=locale),
+    )
 
 
 def day(value: date) -> str:
-    return f"{value:%d %b %Y}"
+    """A calendar day, like ``05 Mar 2026`` (``05 mar 2026`` in Spanish)."""
+    return format_date(value, DAY_PATTERN, locale=current_locale())
+
+
+def money(value: Money) -> str:
+    """An amount with its currency code, grouped and with the decimal mark of the turn's
+    language (``1,125.40 USD``; ``1.125,40 USD`` in Spanish)."""
+    return format_currency(
+        value.amount, value.currency, format=MONEY_PATTERN, locale=current_locale()
+    )
+
+
+def number(value: int | Decimal) -> str:
+    """A number grouped for the turn's language (``12,345``; ``12.345`` in Spanish)."""
+    return format_decimal(value, locale=current_locale())
 
 
 def percent(used: int, included: int) -> int:
@@ -47,16 +78,25 @@ def meter_line(usage: MeterUsage) -> str:
 
 def closed_notice(user: UserContext) -> str:
     """What every member of a closed account is told, whatever they write."""
-    closed = f" on {when(user.closed_at)}" if user.closed_at else ""
-    reference = f" (reference {user.closure_reference})" if user.closure_reference else ""
+    if user.closed_at:
+        closed = _("The account {name} was closed on {when}").format(
+            name=user.account_name, when=when(user.closed_at)
+        )
+    else:
+        closed = _("The account {name} was closed").format(name=user.account_name)
+    if user.closure_reference:
+        closed += " " + _("(reference {reference})").format(reference=user.closure_reference)
     return (
-        f"The account {user.account_name} was closed{closed}{reference}. "
-        "A closed account cannot be reopened and nothing in it can be changed. "
-        "If you need a new account, please contact support."
+        closed
+        + ". "
+        + _(
+            "A closed account cannot be reopened and nothing in it can be changed. "
+            "If you need a new account, please contact support."
+        )
     )
 
 
-GLOBAL_HELP = (
+GLOBAL_HELP = N_(
     "You can type these words at any time:\n"
     "• menu: back to the main menu\n"
     "• back: one step back\n"
@@ -64,3 +104,4 @@ GLOBAL_HELP = (
     "• help: this help\n"
     "You can also type what you want, like “show my usage” or “change my e-mail”."
 )
+"""Translated where shown (``_(GLOBAL_HELP)``)."""

@@ -77,6 +77,7 @@ def _read_turns_statement() -> Any:
         m.User.id.label("u_id"),
         m.User.name.label("u_name"),
         m.User.email.label("u_email"),
+        m.User.language.label("u_language"),
         m.Account.id.label("a_id"),
         m.Account.name.label("a_name"),
         m.Membership.role.label("m_role"),
@@ -147,6 +148,7 @@ def _user(row: Any) -> UserContext:
         account_status=AccountStatus(row.a_status),
         closed_at=row.a_closed_at,
         closure_reference=row.a_reference,
+        language=row.u_language,
     )
 
 

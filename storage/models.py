@@ -90,6 +90,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
+    # The language chosen in chat ("es"); NULL follows the channel's hint, else English.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Account(Base):

@@ -18,6 +18,7 @@ from bot.scripts.channels import seen
 from bot.scripts.recorder import Recorder, then_lines
 from bot.terminal import CHANNEL, TerminalConversation, render
 from flows.engine import Engine
+from flows.i18n import LANGUAGES
 from flows.settings import EngineSettings
 from storage.errors import UnknownUser
 from storage.identities import ensure_identity
@@ -30,6 +31,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser("chat", help="talk to the bot in the terminal")
     parser.add_argument("--as", dest="email", default=DEFAULT_USER, help="demo user to be")
     parser.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        default=None,
+        help="the language to speak until you choose one in chat (default: English)",
+    )
+    parser.add_argument(
         "--record",
         type=Path,
         metavar="FILE",
@@ -40,11 +47,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     if args.record is not None:
-        return asyncio.run(record(args.email, args.record))
-    return asyncio.run(chat(args.email))
+        return asyncio.run(record(args.email, args.record, args.language))
+    return asyncio.run(chat(args.email, args.language))
 
 
-async def chat(email: str) -> int:
+async def chat(email: str, language: str | None = None) -> int:
     """Chat on the configured database (migrated and seeded if new)."""
     async with open_runtime(get_settings()) as runtime:
         async with runtime.database.transaction() as connection:
@@ -53,11 +60,11 @@ async def chat(email: str) -> int:
             except UnknownUser:
                 print(f"There is no user with the e-mail {email}.", file=sys.stderr)
                 return 2
-        await converse(TerminalConversation(runtime.engine, email))
+        await converse(TerminalConversation(runtime.engine, email, language=language))
     return 0
 
 
-async def record(email: str, target: Path) -> int:
+async def record(email: str, target: Path, language: str | None = None) -> int:
     """Chat on fresh demo data, as scripts run, then write what happened to ``target``."""
     database = await fresh_demo_database("sqlite")
     try:
@@ -70,9 +77,9 @@ async def record(email: str, target: Path) -> int:
         print(f"Recording to {target}, on a fresh copy of the demo data.", file=sys.stderr)
         # The settings scripts run with, so the recording replays the same way.
         engine = Engine(database.stores, EngineSettings())
-        recorder = Recorder(email)
+        recorder = Recorder(email, language=language)
         try:
-            await converse(TerminalConversation(engine, email), recorder)
+            await converse(TerminalConversation(engine, email, language=language), recorder)
         finally:
             name = f"Recorded as {email} on {datetime.now(UTC):%d %b %Y}"
             then = await then_lines(database.database, email)

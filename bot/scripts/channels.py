@@ -74,14 +74,18 @@ class TerminalSession:
 
     channel = "terminal"
 
-    def __init__(self, database: FreshDatabase, engine: Engine) -> None:
+    def __init__(
+        self, database: FreshDatabase, engine: Engine, *, language: str | None = None
+    ) -> None:
         self._database = database
         self._engine = engine
+        self._language = language  # a script's ``language:``, as ``bot chat --language``
 
     async def open(self, email: str) -> ScriptChannel:
         async with self._database.database.transaction() as connection:
             await ensure_identity(connection, self.channel, email, email)
-        return TerminalChannel(TerminalConversation(self._engine, email))
+        conversation = TerminalConversation(self._engine, email, language=self._language)
+        return TerminalChannel(conversation)
 
     async def close(self) -> None:
         return None

@@ -98,6 +98,7 @@ class Script:
     channel: Channel
     steps: tuple[Step, ...]
     then: Then | None = None
+    language: str | None = None  # ``language: es``: the app's language (the channel's hint)
 
     @property
     def id(self) -> str:

@@ -25,8 +25,9 @@ from bot.scripts.model import (
     Where,
 )
 from bot.scripts.yamlnodes import NodeReader
+from flows.i18n import LANGUAGES, language_of
 
-SCRIPT_KEYS = ("name", "as", "channel", "steps", "then")
+SCRIPT_KEYS = ("name", "as", "channel", "language", "steps", "then")
 STEP_KEYS = ("say", "press", "wait", "as", "expect")
 ACTIONS = ("say", "press", "wait")
 EXPECT_KEYS = ("text", "not_text", "regex", "buttons", "no_buttons")
@@ -70,6 +71,12 @@ def _script(reader: NodeReader, node: MappingNode) -> Script:
             reader.where(keys["channel"]),
             f'unknown channel "{channel}"; use one of: {", ".join(CHANNELS)}',
         )
+    language = reader.text(keys["language"], '"language"') if "language" in keys else None
+    if language is not None and language_of(language) != language:
+        raise ScriptMistake(
+            reader.where(keys["language"]),
+            f'unknown language "{language}"; use one of: {", ".join(LANGUAGES)}',
+        )
     step_nodes = reader.list_of(keys["steps"], '"steps"')
     if not step_nodes:
         raise ScriptMistake(reader.key_where(keys["steps"]), "this conversation has no steps")
@@ -81,6 +88,7 @@ def _script(reader: NodeReader, node: MappingNode) -> Script:
         channel=_channel(channel),
         steps=tuple(_step(reader, n, number) for number, n in enumerate(step_nodes, start=1)),
         then=_then(reader, keys["then"]) if "then" in keys else None,
+        language=language,
     )
 
 

@@ -49,6 +49,7 @@ class Recorder:
 
     user: str
     channel: str = "terminal"
+    language: str | None = None  # --language: the script says it too, to replay the same
     lines: list[str] = field(default_factory=list)
 
     def said(self, text: str, replies: list[ScriptReply]) -> None:
@@ -83,6 +84,7 @@ class Recorder:
             f"name: {quoted(name)}",
             f"as: {self.user}",
             f"channel: {self.channel}",
+            *([f"language: {self.language}"] if self.language else []),
             "steps:",
         ]
         return "\n".join([*head, *self.lines, *(then or [])]) + "\n"

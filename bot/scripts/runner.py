@@ -42,12 +42,13 @@ async def open_channel(
     """The channel the script asks for, over its own engine on ``database``."""
     settings = EngineSettings()  # the defaults, whatever .env says: scripts must not drift
     if script.channel == "terminal":
-        return TerminalSession(database, Engine(database.stores, settings, clock=clock))
+        engine = Engine(database.stores, settings, clock=clock)
+        return TerminalSession(database, engine, language=script.language)
     from bot.charts import render_usage_chart  # matplotlib: only when Telegram needs it
 
     charts = {"telegram": render_usage_chart}  # as ``python -m bot telegram`` wires it
     engine = Engine(database.stores, settings, clock=clock, charts=charts)
-    return await TelegramSession.start(database, engine)
+    return await TelegramSession.start(database, engine, language=script.language)
 
 
 class _Play:

@@ -80,22 +80,27 @@ class TelegramChannel:
 class TelegramSession:
     """Telegram chats for one script run: one private chat per demo user, one bot."""
 
-    def __init__(self, harness: TelegramHarness) -> None:
+    def __init__(self, harness: TelegramHarness, language: str | None = None) -> None:
         self._harness = harness
         self._next_chat = FIRST_CHAT_ID
+        self._language = language or "en"  # each person's app language (``language_code``)
 
     @classmethod
-    async def start(cls, database: FreshDatabase, engine: Engine) -> TelegramSession:
+    async def start(
+        cls, database: FreshDatabase, engine: Engine, *, language: str | None = None
+    ) -> TelegramSession:
         try:
             # Imported here: only Telegram scripts need aiogram and the harness.
             from testkit.telegram.harness import TelegramHarness
         except ImportError as missing:
             raise ChannelUnavailable(f"the Telegram test harness cannot load: {missing}") from None
-        return cls(TelegramHarness(engine, database.database))
+        return cls(TelegramHarness(engine, database.database), language)
 
     async def open(self, email: str) -> ScriptChannel:
         chat_id, self._next_chat = self._next_chat, self._next_chat + 1
-        client = self._harness.client(chat_id, first_name=email.split("@")[0].title())
+        client = self._harness.client(
+            chat_id, first_name=email.split("@")[0].title(), language_code=self._language
+        )
         await client.link_as(email)
         return TelegramChannel(client)
 

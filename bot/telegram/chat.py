@@ -30,9 +30,11 @@ async def converse(
     await deliver(bot, chat_id, plan(replies), pressed=pressed)
 
 
-def typed(chat_id: int, text: str) -> Inbound:
-    return Inbound.typed(conversation_key(chat_id), text)
+def typed(chat_id: int, text: str, language: str | None = None) -> Inbound:
+    """Typed ``text``; ``language`` is the user's ``language_code`` (the engine's hint)."""
+    return Inbound.typed(conversation_key(chat_id), text, language=language)
 
 
-def pressed(chat_id: int, token: str) -> Inbound:
-    return Inbound.pressed(conversation_key(chat_id), token)
+def pressed(chat_id: int, token: str, language: str | None = None) -> Inbound:
+    """A pressed menu button; ``language`` as for :func:`typed`."""
+    return Inbound.pressed(conversation_key(chat_id), token, language=language)

@@ -14,6 +14,7 @@ from bot.telegram.handlers import routers
 from bot.telegram.middlewares import (
     ChatOrderMiddleware,
     FloodGuardMiddleware,
+    LanguageHintMiddleware,
     SheddingMiddleware,
     UpdateMetricsMiddleware,
     UpdateProgressMiddleware,
@@ -49,8 +50,10 @@ def build_dispatcher(
     # before. Then shedding (past MAX_IN_FLIGHT nothing else runs, not even a wait for
     # the chat lock), then the chat lock (taken in arrival order; it keeps linking, the
     # engine and the replies of one chat in order), then the flood guard (a flood
-    # queues behind the lock and is dropped in order).
+    # queues behind the lock and is dropped in order). The language hint comes before
+    # everything that may answer the user.
     dispatcher.update.outer_middleware(UpdateMetricsMiddleware(per_update))
+    dispatcher.update.outer_middleware(LanguageHintMiddleware())  # "busy" in their language
     dispatcher.update.outer_middleware(SheddingMiddleware(admission))
     dispatcher.update.outer_middleware(ChatOrderMiddleware(isolation))
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))

@@ -109,9 +109,11 @@ class TelegramHarness:
         await self.dispatcher.feed_update(self.bot, parsed)
 
     def client(self, chat_id: int, *, user_id: int | None = None,
-               first_name: str = "Test User") -> TelegramTestClient:
-        """A :class:`TelegramTestClient`: one person in a private chat with this bot."""
-        return TelegramTestClient(self, chat_id=chat_id, user_id=user_id, first_name=first_name)
+               first_name: str = "Test User", language_code: str = "en") -> TelegramTestClient:
+        """A :class:`TelegramTestClient`: one person in a private chat with this bot, whose
+        Telegram app is set to ``language_code``."""
+        return TelegramTestClient(self, chat_id=chat_id, user_id=user_id, first_name=first_name,
+                                  language_code=language_code)
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -129,6 +131,7 @@ class TelegramTestClient:
         user_id: int | None = None,
         first_name: str = "Test User",
         settings: Settings | None = None,
+        language_code: str = "en",
     ) -> None:
         if isinstance(target, TelegramHarness):
             self.harness = target
@@ -141,7 +144,7 @@ class TelegramTestClient:
         self.telegram = self.harness.telegram
         self.chat_id = chat_id
         self.user_id = chat_id if user_id is None else user_id
-        self.telegram.user(self.user_id, first_name)
+        self.telegram.user(self.user_id, first_name, language_code=language_code)
         self.chat = self.telegram.private_chat(chat_id, first_name)
 
     # -- acting ------------------------------------------------------------------------

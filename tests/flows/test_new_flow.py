@@ -63,14 +63,17 @@ def name_flow() -> Iterator[type[FlowMachine]]:
         (
             "owner@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🛑 Close account", "❓ Help"],
+             "🛑 Close account", "🌐 Language / Idioma", "❓ Help"],
         ),
         (
             "admin@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "❓ Help"],
+             "🌐 Language / Idioma", "❓ Help"],
         ),
-        ("viewer@acme.example", ["📄 Account details", "📦 Package & usage", "❓ Help"]),
+        (
+            "viewer@acme.example",
+            ["📄 Account details", "📦 Package & usage", "🌐 Language / Idioma", "❓ Help"],
+        ),
     ],
 )
 async def test_it_is_in_the_menu_at_its_position_for_the_roles_it_names(

@@ -18,10 +18,14 @@ TEXT_ONLY = "I can only read text messages here. Type menu to see what I can do.
 
 
 async def on_text(
-    message: Message, bot: Bot, engine: Engine, progress: UpdateProgress
+    message: Message,
+    bot: Bot,
+    engine: Engine,
+    progress: UpdateProgress,
+    language_hint: str | None = None,
 ) -> None:
     assert message.text is not None  # the _has_text filter
-    inbound = typed(message.chat.id, message.text)
+    inbound = typed(message.chat.id, message.text, language_hint)
     await converse(bot, engine, message.chat.id, inbound, progress=progress)
 
 
@@ -31,6 +35,7 @@ async def on_button(
     bot: Bot,
     engine: Engine,
     progress: UpdateProgress,
+    language_hint: str | None = None,
 ) -> None:
     """A menu button: the engine decides (it rejects tokens of menus no longer current)."""
     message = query.message
@@ -38,7 +43,7 @@ async def on_button(
         progress.acknowledged = True
         await acknowledge(bot, query, NOT_OUR_BUTTON)
         return
-    replies = await engine.handle(pressed(message.chat.id, callback_data.token))
+    replies = await engine.handle(pressed(message.chat.id, callback_data.token, language_hint))
     progress.committed = True
     # Answered before the replies go out so the button stops spinning at once. A
     # refused answer (a press older than ~15 s, say) must not cost the user the result

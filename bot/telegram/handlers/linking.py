@@ -106,7 +106,7 @@ async def _link_then_greet(
             linked.append(user)
         return user is not None
 
-    replies = await engine.handle(typed(message.chat.id, "/start"), before=linking)
+    replies = await engine.handle(typed(message.chat.id, "/start", _hint(message)), before=linking)
     if any(reply.kind is ReplyKind.FAILED for reply in replies):
         await deliver(bot, message.chat.id, plan(replies))
         return None
@@ -195,13 +195,18 @@ async def logout(message: Message, bot: Bot, engine: Engine) -> None:
         removed[:] = [await store.get(LINKING).unlink(CHANNEL, str(message.chat.id))]
         return False  # nothing to show: the chat is no longer anyone's
 
-    replies = await engine.handle(typed(message.chat.id, "/logout"), before=forget)
+    replies = await engine.handle(typed(message.chat.id, "/logout", _hint(message)), before=forget)
     if replies:  # the update failed and was rolled back: the apology says so
         await deliver(bot, message.chat.id, plan(replies))
         return
     await message.answer(
         LOGGED_OUT if removed[0] else NOT_LINKED, reply_markup=ReplyKeyboardRemove()
     )
+
+
+def _hint(message: Message) -> str | None:
+    """The sender's Telegram language, the engine's hint for the greeting."""
+    return message.from_user.language_code if message.from_user is not None else None
 
 
 async def _may_link(message: Message) -> bool:
