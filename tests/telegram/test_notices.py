@@ -13,8 +13,8 @@ from flows.tokens import standing
 from flows.types import Choice, ConversationKey
 from storage import models as m
 from storage.outbox import enqueue
-from testkit.telegram.emulator.errors import ApiError
 from testkit.telegram.emulator.chats import ShownMessage
+from testkit.telegram.emulator.errors import ApiError
 from tests.telegram.stack import LiveBot
 
 CHAT = 4242
