@@ -60,7 +60,10 @@ async def chat(email: str, language: str | None = None) -> int:
             except UnknownUser:
                 print(f"There is no user with the e-mail {email}.", file=sys.stderr)
                 return 2
-        await converse(TerminalConversation(runtime.engine, email, language=language))
+        conversation = TerminalConversation(
+            runtime.engine, email, runtime.database, language=language
+        )
+        await converse(conversation)
     return 0
 
 
@@ -79,7 +82,10 @@ async def record(email: str, target: Path, language: str | None = None) -> int:
         engine = Engine(database.stores, EngineSettings())
         recorder = Recorder(email, language=language)
         try:
-            await converse(TerminalConversation(engine, email, language=language), recorder)
+            conversation = TerminalConversation(
+                engine, email, database.database, language=language
+            )
+            await converse(conversation, recorder)
         finally:
             name = f"Recorded as {email} on {datetime.now(UTC):%d %b %Y}"
             then = await then_lines(database.database, email)

@@ -123,7 +123,8 @@ async def test_press_without_a_matching_button(tmp_path: Path) -> None:
     assert failure.heading == 'Step 2 (script.yaml, line 6): press "Close"'
     [problem] = failure.expected
     assert 'no button has "Close" in its label' in problem
-    assert "[📄 Account details], [📦 Package & usage], [🌐 Language / Idioma], [❓ Help]" in problem
+    menu = "[📄 Account details], [📦 Package & usage], [🌐 Language / Idioma], [❓ Help]"
+    assert menu in problem
 
 
 async def test_press_matching_several_buttons(tmp_path: Path) -> None:
