@@ -12,11 +12,12 @@ from typing import ClassVar
 
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
+from flows.i18n import N_, _, ngettext
 from flows.intents import ACCOUNT_WORDS, IntentRule, words
-from flows.menu import MenuEntry
+from flows.menu import MenuEntry, role_name
 from flows.ports import AUDIT, CLOSING, CloseOutcome, CloseResult
 from flows.types import Role
-from flows.wording import closed_notice, when
+from flows.wording import closed_notice, money, priced, when
 
 SUPPORT_PACKAGES = ("connect",)
 
@@ -25,15 +26,15 @@ class CloseFlow(FlowMachine):
     """warning → naming → confirming → closing → closed, with a way out at every step."""
 
     flow_name = "close"
-    menu_entry = MenuEntry("🛑 Close account", position=40, least_role=Role.OWNER)
+    menu_entry = MenuEntry(N_("🛑 Close account"), position=40, least_role=Role.OWNER)
     intent_rule = IntentRule(
         precedence=40,  # the most: "close and change my account" must not start an edit
         # A verb *and* the word account: a stray "close" never starts this flow.
         all_of=(words("close delete terminate cancel remove shut deactivate"), ACCOUNT_WORDS),
     )
     changes_things = True
-    commits: ClassVar[Mapping[str, str]] = {"confirm": "close the account"}
-    help_text = (
+    commits: ClassVar[Mapping[str, str]] = {"confirm": N_("close the account")}
+    help_text = N_(
         "Closing is permanent: subscriptions are cancelled and the prepaid balance is "
         "forfeited. Type cancel or press Keep my account to stop; nothing changes until the "
         "last button."
@@ -70,17 +71,17 @@ class CloseFlow(FlowMachine):
     def refusal(cls, ctx: FlowContext) -> str | None:
         user = ctx.user
         if not user.role.can_close:
-            return (
+            return _(
                 "Sorry, only the account owner can close the account. "
-                f"Your role on {user.account_name} is {user.role.value}; "
+                "Your role on {account} is {role}; "
                 "please ask the owner if the account should be closed."
-            )
+            ).format(account=user.account_name, role=role_name(user.role))
         if user.package_code in SUPPORT_PACKAGES:
-            return (
-                f"Accounts on the {user.package_code.title()} package are closed by our "
+            return _(
+                "Accounts on the {package} package are closed by our "
                 "support team, not in chat. Please contact support: "
-                f"{ctx.settings.support_contact}. Nothing has been changed."
-            )
+                "{contact}. Nothing has been changed."
+            ).format(package=user.package_code.title(), contact=ctx.settings.support_contact)
         return None
 
     # -- guards -------------------------------------------------------------
@@ -111,8 +112,11 @@ class CloseFlow(FlowMachine):
         self.ctx.data["attempts"] = attempts
         left = self.ctx.settings.max_name_attempts - attempts
         self.ctx.note(
-            f"⚠️ That does not match the account name. You typed “{value.strip()}”. "
-            f"{left} attempt{'s' if left != 1 else ''} left."
+            _("⚠️ That does not match the account name. You typed “{typed}”.").format(
+                typed=value.strip()
+            )
+            + " "
+            + ngettext("{count} attempt left.", "{count} attempts left.", left).format(count=left)
         )
 
     async def stop_after_mismatches(self, value: str = "") -> None:
@@ -126,8 +130,10 @@ class CloseFlow(FlowMachine):
             now=ctx.now,
         )
         ctx.note(
-            f"The name did not match {ctx.settings.max_name_attempts} times, so I stopped "
-            "the closure for your safety. Nothing was changed and the account stays open."
+            _(
+                "The name did not match {count} times, so I stopped "
+                "the closure for your safety. Nothing was changed and the account stays open."
+            ).format(count=ctx.settings.max_name_attempts)
         )
 
     async def close_account(self) -> None:
@@ -154,58 +160,88 @@ class CloseFlow(FlowMachine):
             ctx.menu_after = False
         elif outcome is CloseOutcome.FORBIDDEN:
             ctx.note(
-                "Nothing was closed: only the account owner can close the account, "
-                "and you are no longer its owner."
+                _(
+                    "Nothing was closed: only the account owner can close the account, "
+                    "and you are no longer its owner."
+                )
             )
         else:
-            ctx.note(self.refusal(ctx) or "Nothing was closed.")
+            ctx.note(self.refusal(ctx) or _("Nothing was closed."))
 
     def explain_expired(self) -> None:
         self.ctx.note(
-            "⏱ That confirmation button has expired, so nothing was closed. "
-            "Please review what closing means once more."
+            _(
+                "⏱ That confirmation button has expired, so nothing was closed. "
+                "Please review what closing means once more."
+            )
         )
 
     def on_keep(self) -> None:
-        self.ctx.note(f"👍 Good, {self.ctx.user.account_name} stays open. Nothing was changed.")
+        self.ctx.note(
+            _("👍 Good, {account} stays open. Nothing was changed.").format(
+                account=self.ctx.user.account_name
+            )
+        )
 
     # -- screens --------------------------------------------------------------
     async def render_warning(self) -> None:
         ctx = self.ctx
         preview = await ctx.store.get(CLOSING).closure_preview(ctx.user.account_id)
-        lines = [f"⚠️ Closing {preview.account_name} is permanent. If you close it:"]
+        lines = [
+            _("⚠️ Closing {account} is permanent. If you close it:").format(
+                account=preview.account_name
+            )
+        ]
         if preview.subscriptions:
-            lines.append("• these subscriptions are cancelled:")
-            lines += [f"   – {s.name} ({s.price} per {s.interval})" for s in preview.subscriptions]
+            lines.append(_("• these subscriptions are cancelled:"))
+            lines += [f"   – {priced(s)}" for s in preview.subscriptions]
         else:
-            lines.append("• there are no active subscriptions to cancel")
+            lines.append(_("• there are no active subscriptions to cancel"))
+        members = preview.members_losing_access
         lines += [
-            f"• the prepaid balance of {preview.balance} is forfeited (not refunded)",
-            f"• {preview.members_losing_access} member"
-            f"{'s' if preview.members_losing_access != 1 else ''} lose access, you included",
-            "• the account cannot be reopened",
+            _("• the prepaid balance of {balance} is forfeited (not refunded)").format(
+                balance=money(preview.balance)
+            ),
+            ngettext(
+                "• {count} member loses access, you included",
+                "• {count} members lose access, you included",
+                members,
+            ).format(count=members),
+            _("• the account cannot be reopened"),
             "",
-            "Do you want to continue?",
+            _("Do you want to continue?"),
         ]
         ctx.screen(
-            "\n".join(lines), [("Continue to close", "proceed"), ("Keep my account", "keep")]
+            "\n".join(lines),
+            [(_("Continue to close"), "proceed"), (_("Keep my account"), "keep")],
         )
 
     async def render_naming(self) -> None:
         name = self.ctx.user.account_name
         self.ctx.screen(
-            "To confirm, type the account name as shown (capital letters and extra spaces "
-            f"don't matter):\n{name}",
-            [("⬅️ Back", "back"), ("Keep my account", "keep")],
+            _(
+                "To confirm, type the account name as shown (capital letters and extra spaces "
+                "don't matter):\n{name}"
+            ).format(name=name),
+            [(_("⬅️ Back"), "back"), (_("Keep my account"), "keep")],
         )
 
     async def render_confirming(self) -> None:
         name = self.ctx.user.account_name
         minutes = max(1, self.ctx.settings.close_confirm_seconds // 60)
         self.ctx.screen(
-            f"Last step. Pressing the button below closes {name} permanently, right away. "
-            f"The button works for {minutes} minute{'s' if minutes != 1 else ''}.",
-            [(f"Close {name} permanently", "confirm"), ("Keep my account", "keep")],
+            _("Last step. Pressing the button below closes {name} permanently, right away.")
+            .format(name=name)
+            + " "
+            + ngettext(
+                "The button works for {count} minute.",
+                "The button works for {count} minutes.",
+                minutes,
+            ).format(count=minutes),
+            [
+                (_("Close {name} permanently").format(name=name), "confirm"),
+                (_("Keep my account"), "keep"),
+            ],
         )
 
 
@@ -214,17 +250,17 @@ def _folded(text: str) -> str:
 
 
 def _closed_text(name: str, result: CloseResult) -> str:
-    lines = [f"✅ {name} is now closed."]
+    lines = [_("✅ {name} is now closed.").format(name=name)]
     if result.reference:
-        lines.append(f"Closure reference: {result.reference}")
+        lines.append(_("Closure reference: {reference}").format(reference=result.reference))
     if result.closed_at:
-        lines.append(f"Closed on {when(result.closed_at)}.")
+        lines.append(_("Closed on {when}.").format(when=when(result.closed_at)))
     if result.cancelled_subscriptions:
-        lines.append("Cancelled subscriptions:")
-        lines += [
-            f"• {s.name} ({s.price} per {s.interval})" for s in result.cancelled_subscriptions
-        ]
+        lines.append(_("Cancelled subscriptions:"))
+        lines += [f"• {priced(s)}" for s in result.cancelled_subscriptions]
     if result.forfeited is not None:
-        lines.append(f"Forfeited prepaid balance: {result.forfeited}")
-    lines.append("Every member has lost access. The account cannot be reopened.")
+        lines.append(
+            _("Forfeited prepaid balance: {amount}").format(amount=money(result.forfeited))
+        )
+    lines.append(_("Every member has lost access. The account cannot be reopened."))
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 
 from flows.i18n import N_, _, current_locale
-from flows.ports import MeterUsage, Money, UserContext
+from flows.ports import MeterUsage, Money, Subscription, UserContext
 
 BAR_WIDTH = 10
 MONEY_PATTERN = "#,##0.00 ¤¤"  # the ISO code after the amount: "125.40 USD", "125,40 USD"
@@ -47,6 +47,24 @@ def money(value: Money) -> str:
 def number(value: int | Decimal) -> str:
     """A number grouped for the turn's language (``12,345``; ``12.345`` in Spanish)."""
     return format_decimal(value, locale=current_locale())
+
+
+def priced(subscription: Subscription) -> str:
+    """``WhatsApp Business number (49.00 USD per month)``, in the turn's language."""
+    return _("{name} ({price} per {interval})").format(
+        name=subscription.name,
+        price=money(subscription.price),
+        interval=interval_name(subscription.interval),
+    )
+
+
+INTERVALS = {"month": N_("month"), "year": N_("year")}
+"""Billing intervals as stored, and how they read (translated where shown)."""
+
+
+def interval_name(interval: str) -> str:
+    """A billing interval ("month") in the turn's language; unknown ones as stored."""
+    return _(INTERVALS[interval]) if interval in INTERVALS else interval
 
 
 def percent(used: int, included: int) -> int:
