@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 from flows.base import FlowMachine, State
 from flows.context import FlowContext, Option
 from flows.fields import FIELDS, FIELDS_BY_NAME, is_locked
+from flows.i18n import N_, _
 from flows.intents import IntentRule, field_argument, words
-from flows.menu import MenuEntry
+from flows.menu import MenuEntry, role_name
 from flows.ports import ACCOUNT_DETAILS, DETAILS_EDITING, AccountDetails, SaveOutcome, SaveResult
 from flows.types import Role
 from flows.validation import InvalidValue, ValidationContext
@@ -26,15 +27,15 @@ class EditFlow(FlowMachine):
     """Owner and admin only; every event re-checks the role, and so does the save."""
 
     flow_name = "edit"
-    menu_entry = MenuEntry("✏️ Edit details", position=20, least_role=Role.ADMIN)
+    menu_entry = MenuEntry(N_("✏️ Edit details"), position=20, least_role=Role.ADMIN)
     intent_rule = IntentRule(
         precedence=30,  # "change my plan" is an edit: the verb outweighs the subject
         all_of=(words("change edit update modify set correct fix"),),
         arguments=field_argument,  # "change my e-mail" starts at the e-mail
     )
     changes_things = True
-    commits: ClassVar[Mapping[str, str]] = {"save": "save your changes"}
-    help_text = (
+    commits: ClassVar[Mapping[str, str]] = {"save": N_("save your changes")}
+    help_text = N_(
         "Pick a detail, type its new value, and review your changes. "
         "Nothing is saved until you press Save."
     )
@@ -70,10 +71,10 @@ class EditFlow(FlowMachine):
     def refusal(cls, ctx: FlowContext) -> str | None:
         if ctx.user.role.can_edit:
             return None
-        return (
+        return _(
             "Only the account owner or an admin can edit the account details. "
-            f"Your role on {ctx.user.account_name} is {ctx.user.role.value}."
-        )
+            "Your role on {account} is {role}."
+        ).format(account=ctx.user.account_name, role=role_name(ctx.user.role))
 
     @classmethod
     async def entry(cls, ctx: FlowContext, args: dict[str, Any]) -> str:
@@ -124,7 +125,7 @@ class EditFlow(FlowMachine):
     async def explain_locked(self, arg: str = "") -> None:
         field = FIELDS_BY_NAME.get(arg)
         if field is None:
-            self.ctx.note("That is not a detail you can change here. Please pick one below.")
+            self.ctx.note(_("That is not a detail you can change here. Please pick one below."))
             return
         details = await self._details()
         self.ctx.note(_locked_text(field.label, details.value(field.name)))
@@ -157,7 +158,10 @@ class EditFlow(FlowMachine):
             # A new account name shows from this reply on.
             ctx.user = replace(ctx.user, account_name=self.saved.details.name)
         ctx.say(
-            f"✅ Saved. These details of {ctx.user.account_name} now read:\n"
+            _("✅ Saved. These details of {account} now read:").format(
+                account=ctx.user.account_name
+            )
+            + "\n"
             + "\n".join(self._change_lines()),
             keep=True,
         )
@@ -177,18 +181,20 @@ class EditFlow(FlowMachine):
         outcome = self._save_outcome()
         if outcome is SaveOutcome.FORBIDDEN:
             self.ctx.note(
-                "Nothing was saved: your role no longer allows editing the account details."
+                _("Nothing was saved: your role no longer allows editing the account details.")
             )
         elif outcome is SaveOutcome.CLOSED:
-            self.ctx.note("Nothing was saved. " + closed_notice(self.ctx.user))
+            self.ctx.note(_("Nothing was saved.") + " " + closed_notice(self.ctx.user))
         else:
-            self.ctx.note("Nothing was saved: the billing currency cannot be changed once set.")
+            self.ctx.note(
+                _("Nothing was saved: the billing currency cannot be changed once set.")
+            )
 
     def on_discard(self) -> None:
         if self.ctx.data.get("pending"):
-            self.ctx.note("🗑 Discarded. Nothing was changed.")
+            self.ctx.note(_("🗑 Discarded. Nothing was changed."))
         else:
-            self.ctx.note("Nothing was changed.")
+            self.ctx.note(_("Nothing was changed."))
 
     # -- screens --------------------------------------------------------------
     async def render_choosing(self) -> None:
@@ -198,48 +204,72 @@ class EditFlow(FlowMachine):
         for field in FIELDS:
             mark = "🔒 " if is_locked(field, details) else ("✏️ " if field.name in pending else "")
             options.append((f"{mark}{field.label}", f"pick.{field.name}"))
-        text = "Which detail do you want to change?"
+        text = _("Which detail do you want to change?")
         if pending:
-            options.append((f"📝 Review changes ({len(pending)})", "review"))
-            text = "Your changes so far:\n" + "\n".join(self._change_lines()) + "\n\n" + text
-        options.append(("✖️ Cancel", "discard"))
+            options.append(
+                (_("📝 Review changes ({count})").format(count=len(pending)), "review")
+            )
+            text = (
+                _("Your changes so far:") + "\n" + "\n".join(self._change_lines()) + "\n\n" + text
+            )
+        options.append((_("✖️ Cancel"), "discard"))
         self.ctx.screen(text, options)
 
     async def render_entering(self) -> None:
         field = FIELDS_BY_NAME[self.ctx.data["field"]]
         current = self.ctx.data["originals"].get(field.name, "")
         typed = self.ctx.data["pending"].get(field.name)
-        lines = [f"{field.label}", f"Current value: {field.display(current)}"]
+        lines = [
+            field.label,
+            _("Current value: {value}").format(value=field.display(current)),
+        ]
         if typed is not None:
-            lines.append(f"Your pending change: {field.display(typed)}")
-        lines += [f"Format: {field.hint}", "", "Please type the new value."]
-        self.ctx.screen("\n".join(lines), [("⬅️ Back", "back"), ("✖️ Cancel", "discard")])
+            lines.append(_("Your pending change: {value}").format(value=field.display(typed)))
+        lines += [
+            _("Format: {hint}").format(hint=field.hint),
+            "",
+            _("Please type the new value."),
+        ]
+        self.ctx.screen("\n".join(lines), [(_("⬅️ Back"), "back"), (_("✖️ Cancel"), "discard")])
 
     async def render_reviewing(self) -> None:
-        text = "Please review your changes:\n" + "\n".join(self._change_lines())
-        text += "\n\nNothing is saved until you press Save."
+        text = _("Please review your changes:") + "\n" + "\n".join(self._change_lines())
+        text += "\n\n" + _("Nothing is saved until you press Save.")
         self.ctx.screen(
             text,
-            [("✅ Save", "save"), ("✏️ Change another field", "more"), ("🗑 Discard", "discard")],
+            [
+                (_("✅ Save"), "save"),
+                (_("✏️ Change another field"), "more"),
+                (_("🗑 Discard"), "discard"),
+            ],
         )
 
     async def render_conflict(self) -> None:
         theirs: dict[str, str] = self.ctx.data.get("theirs", {})
         lines = [
-            "⚠️ Someone else saved changes to the account details while you were editing, "
-            "so nothing of yours was saved yet.",
+            _(
+                "⚠️ Someone else saved changes to the account details while you were editing, "
+                "so nothing of yours was saved yet."
+            ),
             "",
-            "Stored now → your change:",
+            _("Stored now → your change:"),
         ]
         for name, new in self.ctx.data["pending"].items():
             field = FIELDS_BY_NAME[name]
             lines.append(
                 f"• {field.label}: {field.display(theirs.get(name, ''))} → {field.display(new)}"
             )
-        lines += ["", "Save your changes over the current values, change them, or discard them."]
+        lines += [
+            "",
+            _("Save your changes over the current values, change them, or discard them."),
+        ]
         self.ctx.screen(
             "\n".join(lines),
-            [("✅ Save my changes", "save"), ("✏️ Change fields", "more"), ("🗑 Discard", "discard")],
+            [
+                (_("✅ Save my changes"), "save"),
+                (_("✏️ Change fields"), "more"),
+                (_("🗑 Discard"), "discard"),
+            ],
         )
 
     # -- helpers --------------------------------------------------------------
@@ -256,8 +286,10 @@ class EditFlow(FlowMachine):
         new = field.validate(value, ValidationContext(country=country))
         if new == self.ctx.data["originals"].get(name):
             raise InvalidValue(
-                f"That is already the current {field.label.lower()}. Type a different value, "
-                "or press Back."
+                _(
+                    "That is already the current {field}. Type a different value, "
+                    "or press Back."
+                ).format(field=field.label.lower())
             )
         return new
 
@@ -273,4 +305,6 @@ class EditFlow(FlowMachine):
 
 
 def _locked_text(label: str, value: str) -> str:
-    return f"🔒 The {label.lower()} is {value} and cannot be changed once set."
+    return _("🔒 The {field} is {value} and cannot be changed once set.").format(
+        field=label.lower(), value=value
+    )

@@ -7,10 +7,18 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 import pycountry
+from babel.dates import format_datetime
+
+from flows.i18n import DEFAULT_LANGUAGE, _, current_language, current_locale
 
 
 def country_name(code: str) -> str:
-    """The English name of an ISO alpha-2 code, or the code itself if unknown."""
+    """The name of an ISO alpha-2 code in the turn's language (ISO's English name in
+    English, CLDR's otherwise), or the code itself if unknown."""
+    if current_language() != DEFAULT_LANGUAGE:
+        local = current_locale().territories.get(code)
+        if local:
+            return str(local)
     country = pycountry.countries.get(alpha_2=code)
     return str(country.name) if country is not None else code
 
@@ -29,6 +37,7 @@ def local_time(zone: str, now: datetime) -> str:
     try:
         local = now.astimezone(ZoneInfo(zone))
     except (KeyError, ValueError):
-        return "unknown"
+        return _("unknown")
     offset = local.strftime("%z")
-    return f"{local:%H:%M, %a %d %b} (UTC{offset[:3]}:{offset[3:]})"
+    shown = format_datetime(local, "HH:mm, EEE dd MMM", locale=current_locale())
+    return f"{shown} (UTC{offset[:3]}:{offset[3:]})"
