@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.delivery import deliver_pending
 from flows.engine import Engine
+from flows.i18n import N_, _, use_language
 from flows.ports import Notice
 from flows.types import Choice, ConversationKey, Inbound, Reply, ReplyKind
 from storage.unit_of_work import Database
@@ -13,7 +14,7 @@ from storage.unit_of_work import Database
 CHANNEL = "terminal"
 # Word for word what an unlinked terminal chat has always been told. `bot chat` and the
 # script runner link the chat before it opens, so in practice no one reads it here.
-HOW_TO_LINK = (
+HOW_TO_LINK = N_(
     "This chat is not linked to a platform account yet, so I cannot show anything. "
     "Ask your account owner or our support for a link code and send /start CODE, "
     "or share your phone number with the button below."
@@ -105,7 +106,8 @@ class TerminalConversation:
 
     def _remember(self, replies: list[Reply]) -> list[Reply]:
         """Word what the terminal words itself, and remember the options now on screen."""
-        replies = [_worded(reply) for reply in replies]
+        with use_language(self.language):  # an unlinked chat has no choice but the hint
+            replies = [_worded(reply) for reply in replies]
         with_choices = [reply for reply in replies if reply.choices]
         if with_choices:
             self.choices = with_choices[-1].choices
@@ -116,5 +118,5 @@ class TerminalConversation:
 
 def _worded(reply: Reply) -> Reply:
     if reply.kind is ReplyKind.UNLINKED:
-        return replace(reply, text=HOW_TO_LINK)
+        return replace(reply, text=_(HOW_TO_LINK))
     return reply

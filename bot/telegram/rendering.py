@@ -22,10 +22,11 @@ from aiogram.types import (
 
 from bot.telegram.callbacks import pack_token
 from bot.telegram.limits import MAX_CAPTION, MAX_TEXT, utf16_length
+from flows.i18n import N_, _
 from flows.types import Choice, Reply, ReplyKind
 
-SHARE_LABEL = "📱 Share my phone number"
-HOW_TO_LINK = (
+SHARE_LABEL = N_("📱 Share my phone number")
+HOW_TO_LINK = N_(
     "This chat is not linked to a platform account yet, so I cannot show anything. "
     "Ask your account owner or our support for a link code and send /start CODE, "
     "or share your phone number with the button below."
@@ -108,7 +109,7 @@ def _button(label: str) -> InlineKeyboardButton:
 def contact_keyboard() -> ReplyKeyboardMarkup:
     """A reply keyboard whose one button shares the user's own phone number."""
     return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=SHARE_LABEL, request_contact=True)]],
+        keyboard=[[KeyboardButton(text=_(SHARE_LABEL), request_contact=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
         input_field_placeholder="or send /start CODE",
@@ -123,7 +124,7 @@ def plan(replies: list[Reply]) -> list[Outgoing]:
             out.append(Outgoing(text=(reply.image_caption or "")[:MAX_CAPTION],
                                 photo=reply.image, keep=reply.keep))
         unlinked = reply.kind is ReplyKind.UNLINKED
-        text = HOW_TO_LINK if unlinked else reply.text
+        text = _(HOW_TO_LINK) if unlinked else reply.text
         parts = split_text(text) if text.strip() else []
         markup: Markup | None = None
         if reply.choices:

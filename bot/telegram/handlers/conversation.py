@@ -12,9 +12,10 @@ from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
 from bot.telegram.rendering import plan
 from flows.engine import Engine
+from flows.i18n import N_, _
 
-NOT_OUR_BUTTON = "Sorry, I can't use that button. Type menu to see your options."
-TEXT_ONLY = "I can only read text messages here. Type menu to see what I can do."
+NOT_OUR_BUTTON = N_("Sorry, I can't use that button. Type menu to see your options.")
+TEXT_ONLY = N_("I can only read text messages here. Type menu to see what I can do.")
 
 
 async def on_text(
@@ -41,7 +42,7 @@ async def on_button(
     message = query.message
     if message is None:  # a button on an inline-mode message: not one of our menus
         progress.acknowledged = True
-        await acknowledge(bot, query, NOT_OUR_BUTTON)
+        await acknowledge(bot, query, _(NOT_OUR_BUTTON))
         return
     replies = await engine.handle(pressed(message.chat.id, callback_data.token, language_hint))
     progress.committed = True
@@ -57,11 +58,11 @@ async def on_button(
 async def on_foreign_button(query: CallbackQuery, bot: Bot, progress: UpdateProgress) -> None:
     """Callback data we never issued (malformed or forged): a polite answer, nothing else."""
     progress.acknowledged = True
-    await acknowledge(bot, query, NOT_OUR_BUTTON)
+    await acknowledge(bot, query, _(NOT_OUR_BUTTON))
 
 
 async def on_other(message: Message) -> None:
-    await message.answer(TEXT_ONLY)
+    await message.answer(_(TEXT_ONLY))
 
 
 async def _has_text(message: Message) -> bool:

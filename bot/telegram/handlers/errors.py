@@ -10,14 +10,15 @@ from aiogram.types import ErrorEvent
 
 from bot.telegram.acknowledge import acknowledge, describe
 from bot.telegram.middlewares import UpdateProgress
+from flows.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
-NOTHING_CHANGED = (
+NOTHING_CHANGED = N_(
     "Sorry, something went wrong on our side, so nothing was changed. "
     "Please try again in a moment; type menu to start over."
 )
-SHOWING_FAILED = (
+SHOWING_FAILED = N_(
     "Sorry, something went wrong while showing my answer. What you asked for was done; "
     "type menu to see where we are."
 )
@@ -41,7 +42,8 @@ async def on_error(event: ErrorEvent, bot: Bot, progress: UpdateProgress | None 
         return True
     # The engine commits before replies are sent: if it did, the change stands, and
     # "nothing was changed" would be a lie about, say, a closed account.
-    text = SHOWING_FAILED if progress is not None and progress.committed else NOTHING_CHANGED
+    committed = progress is not None and progress.committed
+    text = _(SHOWING_FAILED) if committed else _(NOTHING_CHANGED)
     try:
         await bot.send_message(chat_id, text)
     except AiogramError as apology_failed:  # Telegram is unreachable: the log must do

@@ -18,31 +18,33 @@ from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
 from bot.telegram.rendering import contact_keyboard, plan
 from flows.engine import Engine
+from flows.i18n import N_, _, ngettext
 from flows.ports import TurnStore
 from flows.types import ReplyKind
 from storage.identities import LINKING, ChatLinking, LinkedUser, LinkOutcome, LinkResult
 from storage.link_limits import LinkLimits
 
-CODE_REFUSED = {
-    LinkOutcome.UNKNOWN: "That link code is not valid. Please check it, or ask for a new one.",
-    LinkOutcome.EXPIRED: "That link code has expired. Please ask for a new one.",
-    LinkOutcome.USED: "That link code was already used; each code works once. "
-    "Please ask for a new one.",
+CODE_REFUSED = {  # translated where sent
+    LinkOutcome.UNKNOWN: N_("That link code is not valid. Please check it, or ask for a new one."),
+    LinkOutcome.EXPIRED: N_("That link code has expired. Please ask for a new one."),
+    LinkOutcome.USED: N_(
+        "That link code was already used; each code works once. Please ask for a new one."
+    ),
 }
-TOO_MANY_CODES = "Too many wrong codes: try again in {wait}."
-NOT_OWN_CONTACT = (
+TOO_MANY_CODES = N_("Too many wrong codes: try again in {wait}.")
+NOT_OWN_CONTACT = N_(
     "To link this chat, please share your own phone number with the button below, "
     "not someone else's contact."
 )
-NO_SUCH_PHONE = (
+NO_SUCH_PHONE = N_(
     "I could not find a platform user with that phone number, so this chat is not linked. "
     "Please ask your account owner or our support for a link code, then send /start CODE."
 )
-LOGGED_OUT = (
+LOGGED_OUT = N_(
     "You are logged out: this chat is no longer linked to your account. "
     "To link it again, send /start CODE or share your phone number."
 )
-NOT_LINKED = "This chat was not linked to an account, so there is nothing to log out of."
+NOT_LINKED = N_("This chat was not linked to an account, so there is nothing to log out of.")
 
 
 def utcnow() -> datetime:
@@ -62,16 +64,17 @@ def e164(phone_number: str) -> str | None:
 def too_many_codes(locked_until: datetime, now: datetime) -> str:
     """The lock-out notice, with the wait rounded up to whole minutes (at least one)."""
     minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
-    return TOO_MANY_CODES.format(wait=f"{minutes} minute{'' if minutes == 1 else 's'}")
+    wait = ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
+    return _(TOO_MANY_CODES).format(wait=wait)
 
 
 def refusal(result: LinkResult, now: datetime) -> str:
     """Why the code did not link, and when to come back if wrong codes hit a limit."""
     if result.locked_until is None:
-        return CODE_REFUSED[result.outcome]
+        return _(CODE_REFUSED[result.outcome])
     if result.outcome is LinkOutcome.LOCKED:
         return too_many_codes(result.locked_until, now)
-    return f"{CODE_REFUSED[result.outcome]}\n\n{too_many_codes(result.locked_until, now)}"
+    return f"{_(CODE_REFUSED[result.outcome])}\n\n{too_many_codes(result.locked_until, now)}"
 
 
 def link_limits(settings: Settings) -> LinkLimits:
@@ -115,7 +118,9 @@ async def _link_then_greet(
         return False
     user = linked[0]
     await message.answer(
-        f"✅ This chat is now linked to {user.name} ({user.email}).",
+        _("✅ This chat is now linked to {name} ({email}).").format(
+            name=user.name, email=user.email
+        ),
         reply_markup=ReplyKeyboardRemove(),
     )
     await deliver(bot, message.chat.id, plan(replies))
@@ -170,12 +175,12 @@ async def shared_contact(
     sender = message.from_user
     if contact is None or sender is None or contact.user_id != sender.id:
         LINK_ATTEMPTS.labels("contact", "wrong").inc()  # someone else's number
-        await message.answer(NOT_OWN_CONTACT, reply_markup=contact_keyboard())
+        await message.answer(_(NOT_OWN_CONTACT), reply_markup=contact_keyboard())
         return
     phone = e164(contact.phone_number)
     if phone is None:
         LINK_ATTEMPTS.labels("contact", "wrong").inc()
-        await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
+        await message.answer(_(NO_SUCH_PHONE), reply_markup=ReplyKeyboardRemove())
         return
 
     async def by_phone(linking: ChatLinking) -> LinkedUser | None:
@@ -185,7 +190,7 @@ async def shared_contact(
     outcome = "failed" if linked is None else "linked" if linked else "wrong"
     LINK_ATTEMPTS.labels("contact", outcome).inc()
     if linked is False:
-        await message.answer(NO_SUCH_PHONE, reply_markup=ReplyKeyboardRemove())
+        await message.answer(_(NO_SUCH_PHONE), reply_markup=ReplyKeyboardRemove())
 
 
 async def logout(message: Message, bot: Bot, engine: Engine) -> None:
@@ -200,7 +205,7 @@ async def logout(message: Message, bot: Bot, engine: Engine) -> None:
         await deliver(bot, message.chat.id, plan(replies))
         return
     await message.answer(
-        LOGGED_OUT if removed[0] else NOT_LINKED, reply_markup=ReplyKeyboardRemove()
+        _(LOGGED_OUT) if removed[0] else _(NOT_LINKED), reply_markup=ReplyKeyboardRemove()
     )
 
 

@@ -8,8 +8,9 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.telegram.acknowledge import acknowledge
 from bot.telegram.middlewares import UpdateProgress
+from flows.i18n import N_, _
 
-PRIVATE_ONLY = (
+PRIVATE_ONLY = N_(
     "I handle account matters in private chats only, so I can't help here. "
     "Please message me directly."
 )
@@ -26,12 +27,12 @@ async def _not_private_press(query: CallbackQuery) -> bool:
 
 
 async def in_group(message: Message) -> None:
-    await message.answer(PRIVATE_ONLY)
+    await message.answer(_(PRIVATE_ONLY))
 
 
 async def pressed_in_group(query: CallbackQuery, bot: Bot, progress: UpdateProgress) -> None:
     progress.acknowledged = True
-    await acknowledge(bot, query, PRIVATE_ONLY, show_alert=True)
+    await acknowledge(bot, query, _(PRIVATE_ONLY), show_alert=True)
 
 
 def router() -> Router:

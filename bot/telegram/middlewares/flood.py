@@ -29,6 +29,7 @@ from aiogram.types import TelegramObject, Update, User
 from cachetools import TTLCache
 
 from bot.telegram.acknowledge import acknowledge
+from flows.i18n import N_, _
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -37,11 +38,11 @@ WINDOW_SECONDS = 60.0
 # A safety net for memory, far above the users of any busy minute: past it the least
 # recently seen user is forgotten (their count starts again; nobody is refused for it).
 MAX_TRACKED_USERS = 1_000_000
-SLOW_DOWN = (
+SLOW_DOWN = N_(
     "You're sending messages faster than I can follow, so I skipped some of them. "
     "Please wait a moment, then carry on."
 )
-SLOW_DOWN_SHORT = "Too fast: please wait a moment."
+SLOW_DOWN_SHORT = N_("Too fast: please wait a moment.")
 
 
 class _Recent:
@@ -135,8 +136,8 @@ class FloodGuardMiddleware(BaseMiddleware):
 
     async def _refuse(self, update: Update, bot: Bot, user_id: int) -> None:
         if update.callback_query is not None:
-            await acknowledge(bot, update.callback_query, SLOW_DOWN_SHORT)
+            await acknowledge(bot, update.callback_query, _(SLOW_DOWN_SHORT))
             return
         with suppress(AiogramError):  # a courtesy note; the update is dropped either way
             if update.message is not None and self.guard.should_warn(user_id):
-                await bot.send_message(update.message.chat.id, SLOW_DOWN)
+                await bot.send_message(update.message.chat.id, _(SLOW_DOWN))

@@ -25,12 +25,13 @@ from bot.ops.metrics import SHED
 from bot.telegram.acknowledge import ACK_TIMEOUT, acknowledge
 from bot.telegram.admission import ADMITTED, Admission, EverySecond
 from bot.telegram.middlewares.metrics import OUTCOME
+from flows.i18n import N_, _
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
-BUSY = "I'm busy right now — please try again in a moment."
-BUSY_SHORT = "Busy right now: please try again in a moment."
+BUSY = N_("I'm busy right now — please try again in a moment.")
+BUSY_SHORT = N_("Busy right now: please try again in a moment.")
 NOTE_EVERY_SECONDS = 5.0
 MAX_NOTED_CHATS = 100_000  # memory bound; past it a chat may get one note more
 
@@ -63,11 +64,11 @@ class SheddingMiddleware(BaseMiddleware):
 
     async def _answer_busy(self, update: Update, bot: Bot) -> None:
         if update.callback_query is not None:
-            await acknowledge(bot, update.callback_query, BUSY_SHORT)
+            await acknowledge(bot, update.callback_query, _(BUSY_SHORT))
             return
         message = update.message
         if message is None or message.chat.id in self._noted:
             return
         self._noted[message.chat.id] = True
         with suppress(AiogramError):  # a courtesy note; the update is dropped either way
-            await bot.send_message(message.chat.id, BUSY, request_timeout=ACK_TIMEOUT)
+            await bot.send_message(message.chat.id, _(BUSY), request_timeout=ACK_TIMEOUT)
