@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from flows.i18n import switch_language
 from flows.ports import TurnStore, UsageReport, UserContext
 from flows.settings import EngineSettings
 from flows.types import Choice, Reply
@@ -56,6 +57,7 @@ class FlowContext:
     switch_to: tuple[str, dict[str, Any]] | None = None
     menu_after: bool = True  # False when nothing is left to choose (the account was closed)
     account_closed: bool = False  # this update closed the account (for the engine's observer)
+    language: str | None = None  # a language the user chose in this update: speak it now
 
     def note(self, text: str) -> None:
         """Say ``text`` in front of whatever screen comes next."""
@@ -76,6 +78,16 @@ class FlowContext:
         self.replies.append(reply)
         if chart is not None and self.charts is not None:
             self.charts_to_draw.append((reply, chart))
+
+    def speak(self, language: str) -> None:
+        """Answer in ``language`` from now on in this update (the user just chose it).
+
+        The runner switches the turn's language once the event is handled: the state
+        machine's callbacks may run in a copy of the turn's context, where setting the
+        language would be lost.
+        """
+        self.language = language
+        switch_language(language)  # for what the callback itself says next
 
     def switch(self, flow: str, **args: Any) -> None:
         """End this flow and start ``flow`` with ``args`` once the event is handled."""

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from flows.base import FlowMachine, State
 from flows.context import Option
-from flows.i18n import LANGUAGES, N_, _, current_language, language_of, switch_language
+from flows.i18n import LANGUAGES, N_, _, current_language, language_of
 from flows.intents import IntentRule, words
 from flows.menu import MenuEntry
 from flows.ports import Capability
@@ -68,7 +68,7 @@ class LanguageFlow(FlowMachine):
         language = language_of(arg) or ""
         await ctx.store.get(LANGUAGE).set_language(user_id=ctx.user.user_id, language=language)
         ctx.user = replace(ctx.user, language=language)
-        switch_language(language)  # the answer, and the menu after it, in the new language
+        ctx.speak(language)  # the answer, and the menu after it, in the new language
         ctx.note(_("✅ From now on I will write in {language}.").format(language=named(language)))
 
     def explain_unsupported(self) -> None:

@@ -16,7 +16,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from flows.base import FlowMachine
 from flows.context import FlowContext
-from flows.i18n import N_, _
+from flows.i18n import N_, _, switch_language
 from flows.menu import show_menu
 from flows.observing import FlowEvent, FlowEventKind
 from flows.registry import FLOWS
@@ -228,6 +228,8 @@ class ActionRunner:
         await machine.activate()
         try:
             await machine.fire(event, **kwargs)
+            if self.ctx.language is not None:  # chosen just now: the rest of the turn says it
+                switch_language(self.ctx.language)
         except TransitionNotAllowed:
             # Every guard said no and no fallback exists (a forged "review" with nothing
             # to review): the machine did not move; say so and show the step again.
