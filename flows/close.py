@@ -30,7 +30,13 @@ class CloseFlow(FlowMachine):
     intent_rule = IntentRule(
         precedence=40,  # the most: "close and change my account" must not start an edit
         # A verb *and* the word account: a stray "close" never starts this flow.
-        all_of=(words("close delete terminate cancel remove shut deactivate"), ACCOUNT_WORDS),
+        all_of=(
+            words(
+                "close delete terminate cancel remove shut deactivate"
+                " cerrar eliminar borrar cancelar baja"  # Spanish ("dar de baja la cuenta")
+            ),
+            ACCOUNT_WORDS,
+        ),
     )
     changes_things = True
     commits: ClassVar[Mapping[str, str]] = {"confirm": N_("close the account")}

@@ -30,7 +30,12 @@ class EditFlow(FlowMachine):
     menu_entry = MenuEntry(N_("✏️ Edit details"), position=20, least_role=Role.ADMIN)
     intent_rule = IntentRule(
         precedence=30,  # "change my plan" is an edit: the verb outweighs the subject
-        all_of=(words("change edit update modify set correct fix"),),
+        all_of=(
+            words(
+                "change edit update modify set correct fix"
+                " cambiar modificar editar actualizar corregir"  # Spanish
+            ),
+        ),
         arguments=field_argument,  # "change my e-mail" starts at the e-mail
     )
     changes_things = True

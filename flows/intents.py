@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from flows.i18n import fold
 from flows.registry import FLOWS
 
 
@@ -26,7 +27,7 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ACCOUNT_WORDS = words("account acount")
+ACCOUNT_WORDS = words("account acount cuenta")
 """Words for the account itself, which several flows' rules look for."""
 
 FIELD_WORDS: Mapping[str, str] = {
@@ -45,6 +46,18 @@ FIELD_WORDS: Mapping[str, str] = {
     "legal": "legal_name",
     "currency": "billing_currency",
     "name": "name",
+    # Spanish, typed without accents or folded to it ("teléfono" reads "telefono")
+    "correo": "contact_email",
+    "telefono": "contact_phone",
+    "movil": "contact_phone",
+    "direccion": "address",
+    "domicilio": "address",
+    "pais": "country",
+    "horaria": "timezone",
+    "contacto": "contact_name",
+    "registro": "registration_number",
+    "moneda": "billing_currency",
+    "divisa": "billing_currency",
 }
 """Words that name an account field, and the field each names."""
 
@@ -127,7 +140,8 @@ def recognise(text: str) -> Intent | None:
 
 def read_request(text: str, vocabulary: tuple[str, ...]) -> Request:
     """The words of ``text``, lower case, typos corrected against ``vocabulary``."""
-    words = tuple(_corrected(w, vocabulary) for w in re.findall(r"[a-z][a-z\-]*", text.casefold()))
+    typed = re.findall(r"[a-z][a-z\-]*", fold(text))  # "Teléfono" -> "telefono"
+    words = tuple(_corrected(w, vocabulary) for w in typed)
     present = set(words)
     if present.issuperset(TIME_ZONE):
         present.add("timezone")

@@ -83,6 +83,16 @@ PINNED: list[tuple[str, Intent | None]] = [
     ("delete my email", Intent("details")),
     ("cancel subscription", Intent("package")),
     ("close and change my account email", Intent("close")),
+    # Spanish (flows/i18n.py): accents optional, the same rules
+    ("cambiar mi correo", Intent("edit", {"field": "contact_email"})),
+    ("Cambiar el teléfono", Intent("edit", {"field": "contact_phone"})),
+    ("modificar la zona horaria", Intent("edit", {"field": "timezone"})),
+    ("quiero cerrar mi cuenta", Intent("close")),
+    ("dar de baja la cuenta", Intent("close")),
+    ("mi cuenta", Intent("details")),
+    ("idioma", Intent("choose_language")),
+    ("language", Intent("choose_language")),
+    ("change the language", Intent("edit")),  # precedence 5: the verb wins, as for "plan"
 ]
 
 
