@@ -14,10 +14,11 @@ from flows.base import FlowMachine, State
 from flows.context import FlowContext
 from flows.i18n import N_, _, ngettext
 from flows.intents import ACCOUNT_WORDS, IntentRule, words
-from flows.menu import MenuEntry, role_name
+from flows.menu import MenuEntry
 from flows.ports import AUDIT, CLOSING, CloseOutcome, CloseResult
+from flows.refusals import role_refusal
 from flows.types import Role
-from flows.wording import closed_notice, money, priced, when
+from flows.wording import closed_notice, contact_support, money, priced, when
 
 SUPPORT_PACKAGES = ("connect",)
 
@@ -77,17 +78,18 @@ class CloseFlow(FlowMachine):
     def refusal(cls, ctx: FlowContext) -> str | None:
         user = ctx.user
         if not user.role.can_close:
-            return _(
-                "Sorry, only the account owner can close the account. "
-                "Your role on {account} is {role}; "
-                "please ask the owner if the account should be closed."
-            ).format(account=user.account_name, role=role_name(user.role))
+            return role_refusal(user, _("close the account"), Role.OWNER)
         if user.package_code in SUPPORT_PACKAGES:
-            return _(
-                "Accounts on the {package} package are closed by our "
-                "support team, not in chat. Please contact support: "
-                "{contact}. Nothing has been changed."
-            ).format(package=user.package_code.title(), contact=ctx.settings.support_contact)
+            return " ".join(
+                [
+                    _(
+                        "Accounts on the {package} package are closed by our "
+                        "support team, not in chat."
+                    ).format(package=user.package_code.title()),
+                    contact_support(ctx.settings.support_contact),
+                    _("Nothing has been changed."),
+                ]
+            )
         return None
 
     # -- guards -------------------------------------------------------------
@@ -162,7 +164,7 @@ class CloseFlow(FlowMachine):
         ctx = self.ctx
         outcome = self.closure.outcome if self.closure is not None else None
         if outcome is CloseOutcome.ALREADY_CLOSED:  # a double press, or another member
-            ctx.note(closed_notice(ctx.user))
+            ctx.note(closed_notice(ctx.user, ctx.settings.support_contact))
             ctx.menu_after = False
         elif outcome is CloseOutcome.FORBIDDEN:
             ctx.note(

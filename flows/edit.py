@@ -16,8 +16,9 @@ from flows.context import FlowContext, Option
 from flows.fields import FIELDS, FIELDS_BY_NAME, is_locked
 from flows.i18n import N_, _
 from flows.intents import IntentRule, field_argument, words
-from flows.menu import MenuEntry, role_name
+from flows.menu import MenuEntry
 from flows.ports import ACCOUNT_DETAILS, DETAILS_EDITING, AccountDetails, SaveOutcome, SaveResult
+from flows.refusals import role_refusal
 from flows.types import Role
 from flows.validation import InvalidValue, ValidationContext
 from flows.wording import closed_notice
@@ -76,10 +77,7 @@ class EditFlow(FlowMachine):
     def refusal(cls, ctx: FlowContext) -> str | None:
         if ctx.user.role.can_edit:
             return None
-        return _(
-            "Only the account owner or an admin can edit the account details. "
-            "Your role on {account} is {role}."
-        ).format(account=ctx.user.account_name, role=role_name(ctx.user.role))
+        return role_refusal(ctx.user, _("edit the account details"), Role.ADMIN)
 
     @classmethod
     async def entry(cls, ctx: FlowContext, args: dict[str, Any]) -> str:
@@ -189,7 +187,8 @@ class EditFlow(FlowMachine):
                 _("Nothing was saved: your role no longer allows editing the account details.")
             )
         elif outcome is SaveOutcome.CLOSED:
-            self.ctx.note(_("Nothing was saved.") + " " + closed_notice(self.ctx.user))
+            notice = closed_notice(self.ctx.user, self.ctx.settings.support_contact)
+            self.ctx.note(_("Nothing was saved.") + " " + notice)
         else:
             self.ctx.note(
                 _("Nothing was saved: the billing currency cannot be changed once set.")

@@ -94,8 +94,9 @@ def meter_line(usage: MeterUsage) -> str:
     return line
 
 
-def closed_notice(user: UserContext) -> str:
-    """What every member of a closed account is told, whatever they write."""
+def closed_notice(user: UserContext, support_contact: str) -> str:
+    """What every member of a closed account is told, whatever they write, with the
+    configured support contact (``EngineSettings.support_contact``)."""
     if user.closed_at:
         closed = _("The account {name} was closed on {when}").format(
             name=user.account_name, when=when(user.closed_at)
@@ -107,11 +108,20 @@ def closed_notice(user: UserContext) -> str:
     return (
         closed
         + ". "
-        + _(
-            "A closed account cannot be reopened and nothing in it can be changed. "
-            "If you need a new account, please contact support."
-        )
+        + _("A closed account cannot be reopened and nothing in it can be changed.")
+        + " "
+        + contact_support(support_contact, _("If you need a new account"))
     )
+
+
+def contact_support(support_contact: str, reason: str | None = None) -> str:
+    """"Please contact support: <the configured contact>." with an optional reason in
+    front ("If you need a new account, please contact support: …")."""
+    if reason:
+        return _("{reason}, please contact support: {contact}.").format(
+            reason=reason, contact=support_contact
+        )
+    return _("Please contact support: {contact}.").format(contact=support_contact)
 
 
 GLOBAL_HELP = N_(
