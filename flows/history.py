@@ -69,7 +69,7 @@ class HistoryFlow(FlowMachine):
     menu_entry = MenuEntry(N_("🕘 History"), position=35, least_role=Role.ADMIN)
     intent_rule = IntentRule(
         precedence=15,  # above details: "account history" is this flow's, not details'
-        all_of=(words("history audit activity"),),
+        all_of=(words("history audit activity historial actividad"),),  # and in Spanish
     )
     help_text = N_(
         "This is what changed on the account, newest first, five at a time, with who "

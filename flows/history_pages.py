@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+
 from flows.fields import FIELDS_BY_NAME
-from flows.i18n import _
+from flows.i18n import _, current_locale
 
 SUPPORT_CHANNELS = frozenset({"support", "cli"})
 """Channels of rows written by our staff (the support inbox, the command line)."""
@@ -76,7 +78,8 @@ def history_text(account_name: str, page: HistoryPage) -> str:
     ]
     for entry in page.entries:
         local = entry.created_at.astimezone(zone)
-        lines += ["", f"{local:%d %b %Y, %H:%M}", entry_sentence(entry)]
+        shown = format_datetime(local, "dd MMM y, HH:mm", locale=current_locale())
+        lines += ["", shown, entry_sentence(entry)]
     return "\n".join(lines)
 
 

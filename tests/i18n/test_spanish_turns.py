@@ -97,7 +97,8 @@ async def test_spanish_keywords_work_with_or_without_accents(db: FreshDatabase) 
 async def test_a_refusal_and_a_validation_error_in_spanish(db: FreshDatabase) -> None:
     viewer = await open_talk(make_engine(db), db, "viewer@acme.example")
     await viewer.say("change my email")  # typed in English, answered in Spanish
-    assert "Solo el titular de la cuenta o un administrador" in viewer.text
+    assert "solo el titular de la cuenta o un administrador pueden modificar" in viewer.text
+    assert "Olivia Owner puede hacerlo, o puede hacerle administrador." in viewer.text
     assert "Su rol en Acme Trading Ltd es lector." in viewer.text
 
     admin = await open_talk(make_engine(db), db, "admin@acme.example")
