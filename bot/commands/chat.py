@@ -19,7 +19,7 @@ from bot.scripts.recorder import Recorder, then_lines
 from bot.terminal import CHANNEL, TerminalConversation, render
 from bot.terminal_input import LineReader, line_reader
 from flows.engine import Engine
-from flows.i18n import LANGUAGES, N_, _
+from flows.i18n import LANGUAGES, N_, _, use_language
 from flows.settings import EngineSettings
 from storage.errors import UnknownUser
 from storage.identities import ensure_identity
@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         # Ctrl-C while the bot was answering (at the prompt it is a key press, read as
         # the end): the turn's transaction was rolled back, so nothing is half-saved.
-        print("\n" + _(GOODBYE), flush=True)
+        with use_language(args.language):
+            print("\n" + _(GOODBYE), flush=True)
         return 0
 
 
@@ -116,10 +117,12 @@ async def converse(
     (end of input, Ctrl-D or Ctrl-C); a person at a terminal is told goodbye."""
     lines = lines or line_reader()
     if lines.interactive:
-        print(
-            f"Chatting as {conversation.key.chat_id}. Type a number or words; "
-            "Ctrl-D or Ctrl-C to quit.\n"
-        )
+        with use_language(conversation.language):
+            print(
+                _("Chatting as {user}. Type a number or words; Ctrl-D or Ctrl-C to quit.")
+                .format(user=conversation.key.chat_id)
+                + "\n"
+            )
     first = await conversation.resume()  # a flow open before a restart goes on where it was
     if recorder is not None:
         recorder.said("menu", seen(first))
@@ -137,4 +140,5 @@ async def converse(
                 recorder.said(text, seen(replies))
         print(render(replies), flush=True)
     if lines.interactive:
-        print(_(GOODBYE), flush=True)
+        with use_language(conversation.language):
+            print(_(GOODBYE), flush=True)

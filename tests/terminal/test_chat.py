@@ -12,12 +12,14 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def chat(database: Path, *lines: str, user: str = "owner@acme.example") -> str:
+def chat(
+    database: Path, *lines: str, user: str = "owner@acme.example", options: tuple[str, ...] = ()
+) -> str:
     """Run the terminal chat with ``lines`` piped in; what it printed."""
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
     env.pop("BOT_TOKEN", None)
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--as", user],
+        [sys.executable, "-m", "bot", "chat", "--as", user, *options],
         input="".join(f"{line}\n" for line in lines),
         capture_output=True,
         text=True,
@@ -70,3 +72,15 @@ def test_a_restart_resumes_the_flow_where_it_was(tmp_path: Path) -> None:
     assert "type the account name as shown" in printed
     assert "Close Acme Trading Ltd permanently" in printed  # the name step went on
     assert acme_status(database) == "open"
+
+
+def test_language_es_speaks_spanish_until_the_user_chooses(tmp_path: Path) -> None:
+    database = tmp_path / "bot.db"
+    said = chat(database, "ayuda", "idioma", "English", user="admin@acme.example",
+                options=("--language", "es"))
+    assert "¡Hola, Adam! Está gestionando Acme Trading Ltd como administrador." in said
+    assert "• atrás: retroceder un paso" in said
+    assert "✅ From now on I will write in English." in said
+    # The choice is stored: the next chat, still started with --language es, is English.
+    again = chat(database, "menu", user="admin@acme.example", options=("--language", "es"))
+    assert "Hi Adam!" in again
