@@ -42,6 +42,7 @@ __all__ = [
     "_",
     "current_language",
     "current_locale",
+    "fold",
     "language_of",
     "ngettext",
     "switch_language",
