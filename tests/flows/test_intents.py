@@ -83,6 +83,12 @@ PINNED: list[tuple[str, Intent | None]] = [
     ("delete my email", Intent("details")),
     ("cancel subscription", Intent("package")),
     ("close and change my account email", Intent("close")),
+    # notifications (precedence 25: above package, so "usage alerts" are the alerts)
+    ("notifications", Intent("notifications")),
+    ("notfications", Intent("notifications")),
+    ("turn off usage alerts", Intent("notifications")),
+    ("usage warnings", Intent("notifications")),
+    ("stop notifying me", Intent("notifications")),
 ]
 
 
