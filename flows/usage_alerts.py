@@ -45,16 +45,15 @@ def usage_alert_text(facts: AlertFacts) -> str:
         "end": day(facts.period_end),
     }
     if facts.threshold >= 100:
-        head = _("⛔ {account}: {meter} has used up what your package includes").format(**numbers)
+        head = _("⛔ Usage alert for {account}: {meter} used up").format(**numbers)
         after = _(
-            "From now on, every further {unit} is charged as overage on your next invoice. "
-            "The included {unit} start again after {end}."
+            "Anything more this period is charged as overage on your next invoice; the "
+            "included {unit} start again after {end}."
         ).format(**numbers)
     else:
-        head = _("⚠️ {account}: {meter} is nearly used up").format(**numbers)
+        head = _("⚠️ Usage alert for {account}: {meter} nearly used up").format(**numbers)
         after = _(
-            "Beyond {included} {unit}, each further one is charged as overage on your next "
-            "invoice."
+            "Anything beyond {included} {unit} is charged as overage on your next invoice."
         ).format(**numbers)
     used = _(
         "{used} / {included} {unit} used ({percent}%) this billing period, which ends on {end}."

@@ -28,7 +28,7 @@ async def test_80_then_100_percent_each_alert_once(db: FreshDatabase) -> None:
     for words in ("Acme Trading Ltd", "Conversations", "800 / 1,000 conversations", "(80%)",
                   "ends on 31 Jan 2026", "overage"):
         assert words in nearly.text
-    for words in ("used up", "1,000 / 1,000 conversations", "(100%)", "overage"):
+    for words in ("Conversations used up", "1,000 / 1,000 conversations", "(100%)", "overage"):
         assert words in over.text
     assert all(n.choices == SEE_USAGE for n in notices)
     assert await alert_rows(db) == [
