@@ -60,10 +60,8 @@ class UsageEndpoint:
                               "send Authorization: Bearer <USAGE_API_TOKEN>")
             response.headers["WWW-Authenticate"] = 'Bearer realm="usage"'
             return response
-        if (request.content_length or 0) > MAX_BODY:
-            return _too_large()
-        raw = await request.content.read(MAX_BODY + 1)
-        if len(raw) > MAX_BODY:
+        raw = await _body(request)
+        if raw is None:
             return _too_large()
         try:
             event = parse_event(raw, request.headers.get("Idempotency-Key"))
@@ -84,6 +82,19 @@ class UsageEndpoint:
             return False
         # Constant time: how long a wrong token takes says nothing about the right one.
         return hmac.compare_digest(given.strip().encode(), self.token)
+
+
+async def _body(request: web.Request) -> bytes | None:
+    """The body, or None when it is over :data:`MAX_BODY` (read no further than that)."""
+    if (request.content_length or 0) > MAX_BODY:
+        return None
+    raw = bytearray()
+    # A body may arrive in several pieces (and chunked, without a length): read to its end.
+    while chunk := await request.content.read(MAX_BODY + 1 - len(raw)):
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            return None
+    return bytes(raw)
 
 
 def _too_large() -> web.Response:

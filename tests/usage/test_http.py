@@ -120,6 +120,19 @@ async def test_what_is_not_an_event_is_refused_with_a_reason(
     assert await count(db, m.UsageEvent) == 0  # nothing kept
 
 
+async def test_a_body_sent_in_chunks_is_read_whole_and_still_limited(api: Api) -> None:
+    async def pieces(data: bytes) -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 7):  # chunked: no Content-Length
+            yield data[start:start + 7]
+
+    whole = json.dumps(event(idempotency_key="chunked")).encode()
+    async with ClientSession() as http:
+        async with http.post(api.url, data=pieces(whole), headers=AUTH) as response:
+            assert response.status == 201, await response.text()
+        async with http.post(api.url, data=pieces(b" " * 20_000), headers=AUTH) as response:
+            assert (response.status, (await response.json())["error"]) == (413, "body_too_large")
+
+
 async def test_a_closed_account_is_refused(api: Api, db: FreshDatabase) -> None:
     async with db.database.transaction() as connection:
         await connection.execute(
