@@ -68,13 +68,19 @@ async def record_usage(
     check_request(request)
     target = await find_target(connection, request.account, request.meter, loose=request.loose)
     fingerprint = fingerprint_of(target, request)
-    earlier = await _earlier(connection, target, request.idempotency_key)
-    if earlier is not None:
-        return _replay(earlier, target, fingerprint)
-    if not target.account_open:
-        raise UsageRefused(Refusal.ACCOUNT_CLOSED, f"{target.account_name} is closed")
     occurred = (request.occurred_at or now).astimezone(UTC)
-    period = open_period(occurred, now)
+    try:
+        if not target.account_open:
+            raise UsageRefused(Refusal.ACCOUNT_CLOSED, f"{target.account_name} is closed")
+        period = open_period(occurred, now)
+    except UsageRefused:
+        # A retry of an event recorded before (the account closed or the month ended
+        # since) still gets its first answer. Looked up only here and on a conflict
+        # below: an event that counts costs no extra statement.
+        earlier = await _earlier(connection, target, request.idempotency_key)
+        if earlier is None:
+            raise
+        return _replay(earlier, target, fingerprint)
     claimed = insert_for(connection, m.UsageEvent).values(
         account_id=target.account_id,
         meter_code=target.meter_code,
@@ -89,7 +95,7 @@ async def record_usage(
     )
     claimed = claimed.on_conflict_do_nothing().returning(m.UsageEvent.id)
     event_id = (await connection.execute(claimed)).scalar_one_or_none()
-    if event_id is None:  # the same key, posted at the same time, committed first
+    if event_id is None:  # the key was used before (or by a post committed just now)
         again = await _earlier(connection, target, request.idempotency_key)
         assert again is not None
         return _replay(again, target, fingerprint)
