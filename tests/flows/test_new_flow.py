@@ -63,12 +63,12 @@ def name_flow() -> Iterator[type[FlowMachine]]:
         (
             "owner@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🕘 History", "🛑 Close account", "❓ Help"],
+             "🕘 History", "🛑 Close account", "🔔 Notifications", "❓ Help"],
         ),
         (
             "admin@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🕘 History", "❓ Help"],
+             "🕘 History", "🔔 Notifications", "❓ Help"],
         ),
         ("viewer@acme.example", ["📄 Account details", "📦 Package & usage", "❓ Help"]),
     ],

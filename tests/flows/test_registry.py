@@ -15,12 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_product_flows_are_found_in_menu_order() -> None:
-    assert list(FLOWS) == ["details", "edit", "package", "history", "close"]
+    assert list(FLOWS) == ["details", "edit", "package", "history", "close", "notifications"]
     assert [flow.__module__ for flow in FLOWS.values()] == [
         "flows.details", "flows.edit", "flows.package", "flows.history", "flows.close",
+        "flows.notifications",
     ]
     assert [name for name, _ in FLOWS.intent_rules()] == [
-        "close", "edit", "package", "history", "details",
+        "close", "edit", "notifications", "package", "history", "details",
     ]
 
 
