@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     log_format: LogFormat = "text"
     ops_host: str = "127.0.0.1"
     ops_port: int = Field(default=9464, ge=0, le=65535)
+    # Bearer token of POST /usage (bot.usage.http); unset or empty: the endpoint is off.
+    usage_api_token: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +72,8 @@ def get_settings() -> Settings:
     except ValidationError as error:
         raise invalid_setting(error, Settings) from error
     redaction.remember(
-        settings.bot_token, settings.webhook_secret, redaction.url_password(settings.database_url),
+        settings.bot_token, settings.webhook_secret, settings.usage_api_token,
+        redaction.url_password(settings.database_url),
         redaction.url_password(settings.redis_url),
     )
     from bot.ops.logs import use_format  # here: the command line's log lines follow LOG_FORMAT

@@ -28,8 +28,9 @@ from bot.scripts.yamlnodes import NodeReader
 from flows.i18n import LANGUAGES, language_of
 
 SCRIPT_KEYS = ("name", "as", "channel", "language", "steps", "then")
-STEP_KEYS = ("say", "press", "wait", "as", "expect")
-ACTIONS = ("say", "press", "wait")
+STEP_KEYS = ("say", "press", "wait", "usage", "as", "expect")
+ACTIONS = ("say", "press", "wait", "usage")
+USAGE_KEYS = ("meter", "add")
 EXPECT_KEYS = ("text", "not_text", "regex", "buttons", "no_buttons")
 THEN_KEYS = ("account", "subscriptions", "balance", "of")
 
@@ -103,11 +104,12 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
     if len(actions) != 1:
         raise ScriptMistake(
             where,
-            "each step needs exactly one of say:, press: or wait: "
+            "each step needs exactly one of say:, press:, wait: or usage: "
             f"(this one has {', '.join(actions) or 'none'})",
         )
     action = actions[0]
-    value = reader.text(keys[action], f'"{action}"')
+    meter, quantity = _usage(reader, keys["usage"]) if action == "usage" else ("", 0)
+    value = f"{quantity} {meter}" if action == "usage" else reader.text(keys[action], f'"{action}"')
     seconds = 0.0
     if action == "wait":
         seconds = parse_duration(value, reader.where(keys["wait"]))
@@ -126,7 +128,22 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
         seconds=seconds,
         user=user,
         expect=tuple(_expectation(reader, item) for item in expect_nodes),
+        meter=meter,
+        quantity=quantity,
     )
+
+
+def _usage(reader: NodeReader, node: Node) -> tuple[str, int]:
+    """``usage: {meter: chatbot sessions, add: 200}``: the meter and how much to add."""
+    keys = reader.mapping(node, '"usage"', USAGE_KEYS)
+    for required in USAGE_KEYS:
+        if required not in keys:
+            raise ScriptMistake(reader.where(node), f'"usage" needs "{required}:" '
+                                "(for example usage: {meter: chatbot sessions, add: 200})")
+    quantity = reader.integer(keys["add"], '"add"')
+    if quantity <= 0:
+        raise ScriptMistake(reader.where(keys["add"]), '"add" must be a whole number above 0')
+    return reader.text(keys["meter"], '"meter"'), quantity
 
 
 def _expectation(reader: NodeReader, node: Node) -> Expectation:

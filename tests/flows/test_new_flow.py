@@ -63,12 +63,13 @@ def name_flow() -> Iterator[type[FlowMachine]]:
         (
             "owner@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🕘 History", "🛑 Close account", "🌐 Language / Idioma", "❓ Help"],
+             "🕘 History", "🛑 Close account", "🔔 Notifications", "🌐 Language / Idioma",
+             "❓ Help"],
         ),
         (
             "admin@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🕘 History", "🌐 Language / Idioma", "❓ Help"],
+             "🕘 History", "🔔 Notifications", "🌐 Language / Idioma", "❓ Help"],
         ),
         (
             "viewer@acme.example",

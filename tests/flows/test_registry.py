@@ -15,13 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_product_flows_are_found_in_menu_order() -> None:
-    assert list(FLOWS) == ["details", "edit", "package", "history", "close", "choose_language"]
+    assert list(FLOWS) == [
+        "details", "edit", "package", "history", "close", "notifications", "choose_language",
+    ]
     assert [flow.__module__ for flow in FLOWS.values()] == [
         "flows.details", "flows.edit", "flows.package", "flows.history", "flows.close",
-        "flows.language",
+        "flows.notifications", "flows.language",
     ]
     assert [name for name, _ in FLOWS.intent_rules()] == [
-        "close", "edit", "package", "history", "details", "choose_language",
+        "close", "edit", "notifications", "package", "history", "details", "choose_language",
     ]
 
 

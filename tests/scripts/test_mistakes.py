@@ -51,8 +51,14 @@ def assert_mistake(out: str, line: int, *words: str) -> None:
         (
             HEAD + "steps:\n  - say: hi\n    press: Help\n",
             5,
-            ["exactly one of say:, press: or wait:"],
+            ["exactly one of say:, press:, wait: or usage:"],
         ),
+        # the usage step
+        (HEAD + "steps:\n  - usage: lots\n", 5, ["must be a set of key: value lines"]),
+        (HEAD + "steps:\n  - usage: {meter: conversations}\n", 5, ['"usage" needs "add:"']),
+        (HEAD + "steps:\n  - usage: {meter: x, add: 0}\n", 5, ['"add" must be a whole number']),
+        (HEAD + "steps:\n  - usage: {meter: x, add: two}\n", 5, ["whole number"]),
+        (HEAD + "steps:\n  - usage: {meter: x, add: 1, ink: red}\n", 5, ['unknown key "ink"']),
         (HEAD + "steps:\n  - wait: soon\n", 5, ['"soon" is not a duration']),
         (
             HEAD + "steps:\n  - wait: 1m\n    expect:\n      - text: x\n",
@@ -113,6 +119,13 @@ async def test_unknown_user_in_a_step(tmp_path: Path) -> None:
     assert result.outcome is Outcome.MISTAKE
     assert result.failure is not None
     assert_mistake(result.failure.heading, 6, "ghost@acme.example")
+
+
+async def test_usage_of_an_unknown_meter(tmp_path: Path) -> None:
+    [result] = await run_text(tmp_path, HEAD + "steps:\n  - usage: {meter: sms, add: 5}\n")
+    assert result.outcome is Outcome.MISTAKE
+    assert result.failure is not None
+    assert_mistake(result.failure.heading, 5, "usage cannot be recorded", "no meter 'sms'")
 
 
 async def test_press_without_a_matching_button(tmp_path: Path) -> None:
