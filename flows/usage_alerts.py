@@ -13,7 +13,7 @@ from datetime import date
 from flows.i18n import _
 from flows.tokens import standing
 from flows.types import Choice
-from flows.wording import day, percent
+from flows.wording import day, number, percent
 
 THRESHOLDS = (80, 100)
 """Percentages of the included quantity that alert, once each per billing period."""
@@ -38,8 +38,8 @@ def usage_alert_text(facts: AlertFacts) -> str:
     numbers = {
         "account": facts.account_name,
         "meter": facts.meter_label,
-        "used": f"{facts.used:,}",
-        "included": f"{facts.included:,}",
+        "used": number(facts.used),
+        "included": number(facts.included),
         "unit": facts.unit,
         "percent": percent(facts.used, facts.included),
         "end": day(facts.period_end),

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from flows.i18n import use_language
 from flows.ports import Notice
 from flows.types import ConversationKey, Role
 from flows.usage_alerts import THRESHOLDS, AlertFacts, see_usage_choice, usage_alert_text
@@ -86,22 +87,29 @@ async def decide_alerts(
         threshold=threshold,
         period_end=period[1],
     )
-    text = usage_alert_text(facts)
-    notices = [
-        Notice(to=chat, text=text, choices=(see_usage_choice(),))
-        for chat in await recipients(connection, target.account_id)
-    ]
+    notices = []
+    for chat, language in await recipients(connection, target.account_id):
+        # Worded for each reader: the language they chose in chat (no app hint reaches
+        # a message nobody asked for, so without a choice it is English).
+        with use_language(language):
+            notices.append(
+                Notice(to=chat, text=usage_alert_text(facts), choices=(see_usage_choice(),))
+            )
     await enqueue(connection, notices, now)
     return Alerted(threshold, len(notices))
 
 
-async def recipients(connection: AsyncConnection, account_id: int) -> list[ConversationKey]:
+async def recipients(
+    connection: AsyncConnection, account_id: int
+) -> list[tuple[ConversationKey, str | None]]:
     """Every chat linked to an owner or admin of the account with usage alerts on
-    (no setting stored means on). Viewers are never alerted."""
+    (no setting stored means on), with the language its user chose (None: none).
+    Viewers are never alerted."""
     setting = m.NotificationSetting
     query = (
-        select(m.ChatIdentity.channel, m.ChatIdentity.external_id)
+        select(m.ChatIdentity.channel, m.ChatIdentity.external_id, m.User.language)
         .join(m.Membership, m.Membership.user_id == m.ChatIdentity.user_id)
+        .join(m.User, m.User.id == m.ChatIdentity.user_id)
         .outerjoin(setting, setting.user_id == m.Membership.user_id)
         .where(
             m.Membership.account_id == account_id,
@@ -111,4 +119,6 @@ async def recipients(connection: AsyncConnection, account_id: int) -> list[Conve
         .order_by(m.Membership.id, m.ChatIdentity.channel, m.ChatIdentity.external_id)
     )
     rows = await connection.execute(query)
-    return [ConversationKey(channel, chat_id) for channel, chat_id in rows]
+    return [
+        (ConversationKey(channel, chat_id), language) for channel, chat_id, language in rows
+    ]
