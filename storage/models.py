@@ -234,6 +234,34 @@ class Conversation(Base):
     updated_at: Mapped[float | None] = mapped_column(Double)
 
 
+class OutboxMessage(Base):
+    """A notice for a chat outside that chat's own turn (``flows.ports.Notice``), queued
+    in the transaction that produced it and delivered afterwards (``storage.outbox``)."""
+
+    __tablename__ = "outbox"
+    # What delivery looks for: the channel's notices still to deliver, oldest first.
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending", "channel", "id",
+            sqlite_where=text("delivered_at IS NULL AND gave_up_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL AND gave_up_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[list[str]]] = mapped_column(JSON)  # [[label, token], ...]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+
 class Ticket(Base):
     """A customer's request to talk to a person (``flows.handover``): one open per user.
 
@@ -294,6 +322,7 @@ __all__ = [
     "LinkCode",
     "Membership",
     "Meter",
+    "OutboxMessage",
     "Package",
     "PackageAllowance",
     "PackageFeature",

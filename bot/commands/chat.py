@@ -53,7 +53,7 @@ async def chat(email: str) -> int:
             except UnknownUser:
                 print(f"There is no user with the e-mail {email}.", file=sys.stderr)
                 return 2
-        await converse(TerminalConversation(runtime.engine, email))
+        await converse(TerminalConversation(runtime.engine, email, runtime.database))
     return 0
 
 
@@ -72,7 +72,7 @@ async def record(email: str, target: Path) -> int:
         engine = Engine(database.stores, EngineSettings())
         recorder = Recorder(email)
         try:
-            await converse(TerminalConversation(engine, email), recorder)
+            await converse(TerminalConversation(engine, email, database.database), recorder)
         finally:
             name = f"Recorded as {email} on {datetime.now(UTC):%d %b %Y}"
             then = await then_lines(database.database, email)
