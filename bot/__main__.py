@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import chat, database, diagram, link_code, run, script, telegram
+from bot.commands import chat, database, diagram, link_code, run, script, support, telegram
 from bot.ops.logs import setup_logging
 from bot.startup.error import StartupError, report, traceback_text
 
-COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
+COMMANDS = (chat, database, run, telegram, link_code, script, diagram, support)
 
 
 def parser() -> argparse.ArgumentParser:

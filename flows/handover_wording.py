@@ -50,3 +50,14 @@ def doing(trail: Trail) -> str:
 def customer_line(user: UserContext, text: str) -> str:
     """A customer's message as the support team reads it in the ticket's topic."""
     return _("💬 {name}: {text}").format(name=user.user_name, text=text)
+
+
+def agent_line(agent: str, text: str) -> str:
+    """An agent's answer as the customer reads it in their chat."""
+    return _("💬 {agent}: {text}").format(agent=agent, text=text)
+
+
+def handed_back(reference: str) -> str:
+    """Told to the customer when an agent closes the ticket."""
+    return _("🤖 Our support team has ended the chat ({reference}). You're talking to the bot "
+             "again: type menu to see your options.").format(reference=reference)
