@@ -64,10 +64,11 @@ async def close(
         ticket = await _open_ticket(connection, reference, thread_id)
         if not await close_ticket(connection, ticket.id, now):
             raise TicketProblem(f"{ticket.reference} is closed already.")
-        await add_message(connection, ticket.id, BOT, "bot", f"{agent} closed the ticket.", now)
+        line = closed_line(ticket, agent)
+        await add_message(connection, ticket.id, BOT, "bot", line, now)
         notices = [Notice(to=ticket.customer, text=handed_back(ticket.reference))]
         if to_group:
-            notices.append(Notice(to=support_key(ticket.id), text=closed_line(ticket, agent)))
+            notices.append(Notice(to=support_key(ticket.id), text=line))
         await enqueue(connection, notices, now)
     return ticket
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from flows import person
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
+from flows.i18n import _
 from flows.intents import ACCOUNT_WORDS, IntentRule, words
 from flows.menu import MenuEntry
 from flows.ports import AUDIT, CLOSING, CloseOutcome, CloseResult
@@ -79,7 +81,8 @@ class CloseFlow(FlowMachine):
             return (
                 f"Accounts on the {user.package_code.title()} package are closed by our "
                 "support team, not in chat. Please contact support: "
-                f"{ctx.settings.support_contact}. Nothing has been changed."
+                f"{ctx.settings.support_contact}. Nothing has been changed.\n"
+                + _(person.ASK_HERE)
             )
         return None
 
@@ -127,7 +130,8 @@ class CloseFlow(FlowMachine):
         )
         ctx.note(
             f"The name did not match {ctx.settings.max_name_attempts} times, so I stopped "
-            "the closure for your safety. Nothing was changed and the account stays open."
+            "the closure for your safety. Nothing was changed and the account stays open.\n"
+            + _(person.ASK_HERE)
         )
 
     async def close_account(self) -> None:

@@ -56,8 +56,11 @@ class TicketDesk(Protocol):
         """Keep the customer's message on their open ticket; None when they have none
         (an agent closed it meanwhile)."""
 
-    async def end_ticket(self, *, user: UserContext, now: datetime) -> TicketInfo | None:
-        """Close the user's open ticket: the customer ended the chat."""
+    async def end_ticket(
+        self, *, user: UserContext, note: str, now: datetime
+    ) -> TicketInfo | None:
+        """Close the user's open ticket, ``note`` its last message: the customer ended
+        the chat."""
 
 
 TICKETS = Capability[TicketDesk]("tickets")
@@ -127,18 +130,17 @@ class HandoverFlow(FlowMachine):
             user=ctx.user, key=ctx.key, text=value, now=ctx.now
         )
         if self.relayed is not None:
-            await _to_support(ctx, self.relayed.ticket_id, customer_line(ctx.user, value))
+            await _to_support(ctx, self.relayed.ticket_id, customer_line(ctx.user.user_name, value))
             self.quiet = True
 
     async def end_chat(self) -> None:
         ctx = self.ctx
-        ticket = await ctx.store.get(TICKETS).end_ticket(user=ctx.user, now=ctx.now)
+        line = _("🔚 {name} ended the chat; {reference} is closed.").format(
+            name=ctx.user.user_name, reference=ctx.data.get("reference", "")
+        )
+        ticket = await ctx.store.get(TICKETS).end_ticket(user=ctx.user, note=line, now=ctx.now)
         if ticket is not None:
-            line = _("🔚 {name} ended the chat; {reference} is closed.")
-            await _to_support(
-                ctx, ticket.ticket_id,
-                line.format(name=ctx.user.user_name, reference=ticket.reference),
-            )
+            await _to_support(ctx, ticket.ticket_id, line)
         ctx.note(_("🤖 You're talking to the bot again. The chat with our support team has "
                    "ended; its reference is {reference}.").format(
                        reference=ctx.data.get("reference", "")))

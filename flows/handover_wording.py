@@ -47,9 +47,9 @@ def doing(trail: Trail) -> str:
     return _("at the main menu; last in {where}").format(where=where)
 
 
-def customer_line(user: UserContext, text: str) -> str:
+def customer_line(name: str, text: str) -> str:
     """A customer's message as the support team reads it in the ticket's topic."""
-    return _("💬 {name}: {text}").format(name=user.user_name, text=text)
+    return _("💬 {name}: {text}").format(name=name, text=text)
 
 
 def agent_line(agent: str, text: str) -> str:

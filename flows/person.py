@@ -22,6 +22,8 @@ ACTION = f"start.{HANDOVER}"
 STUCK_AFTER = 3
 """Not understood this many times in a row: offer a person."""
 STUCK_KEY = "misunderstood"  # the count, kept in the conversation record's data
+ASK_HERE = N_("Or press “Talk to a person” to reach our support team right here.")
+"""Said wherever the bot sends the user to support; the menu shown with it has the button."""
 OFFER = N_("I'm sorry I keep missing what you mean. Would you like to talk to a person?")
 
 

@@ -211,6 +211,7 @@ class ActionRunner:
             return
         refusal = flow.refusal(self.ctx)
         if refusal is not None:
+            trail.refused(self.record, name)  # for a person taking over: what was refused
             self.ctx.note(refusal)
             show_menu(self.ctx, greet=False)
             return

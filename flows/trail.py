@@ -47,3 +47,9 @@ def note(record: ConversationRecord, inbound: Inbound) -> Trail:
         texts = [*texts, inbound.text.strip()[:KEPT_LENGTH]][-KEPT_TEXTS:]
     record.data[TRAIL_KEY] = {"flow": flow, "state": state, "texts": texts}
     return Trail(flow, state, record.flow is not None, tuple(texts))
+
+
+def refused(record: ConversationRecord, flow: str) -> None:
+    """The user asked for ``flow`` and was refused: that is what they were doing."""
+    kept: dict[str, Any] = record.data.setdefault(TRAIL_KEY, {})
+    kept.update(flow=flow, state="refused")

@@ -104,3 +104,11 @@ async def transcript(connection: AsyncConnection, ticket_id: int) -> list[Messag
     query = (select(tm.author, tm.name, tm.text, tm.created_at)
              .where(tm.ticket_id == ticket_id).order_by(tm.id))
     return [MessageRow(*row) for row in await connection.execute(query)]
+
+
+async def latest_ticket_of(connection: AsyncConnection, email: str) -> TicketRow | None:
+    """The newest ticket of the user with this e-mail (open or not)."""
+    query = (_tickets().where(m.User.email == email.strip().lower())
+             .order_by(m.Ticket.id.desc()).limit(1))
+    row = (await connection.execute(query)).first()
+    return _row(row) if row is not None else None

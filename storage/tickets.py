@@ -142,11 +142,12 @@ class SqlTicketDesk:
             await add_message(connection, ticket.ticket_id, CUSTOMER, user.user_name, text, now)
         return ticket
 
-    async def end_ticket(self, *, user: UserContext, now: datetime) -> TicketInfo | None:
+    async def end_ticket(
+        self, *, user: UserContext, note: str, now: datetime
+    ) -> TicketInfo | None:
         connection = await self._turn.writer()
         ticket = await open_ticket_of(connection, user.user_id)
         if ticket is not None:
-            await add_message(connection, ticket.ticket_id, BOT, "bot",
-                              "The customer ended the chat.", now)
+            await add_message(connection, ticket.ticket_id, BOT, "bot", note, now)
             await close_ticket(connection, ticket.ticket_id, now, self._turn.loaded)
         return ticket
