@@ -151,3 +151,14 @@ class SqlTicketDesk:
             await add_message(connection, ticket.ticket_id, BOT, "bot", note, now)
             await close_ticket(connection, ticket.ticket_id, now, self._turn.loaded)
         return ticket
+
+
+async def set_thread(connection: AsyncConnection, ticket_id: int, thread_id: int) -> int:
+    """Give the ticket its topic in the support group, unless it has one already; the
+    topic it has now (never two topics for one ticket, whoever created one first)."""
+    await execute_dml(connection, update(m.Ticket).where(
+        m.Ticket.id == ticket_id, m.Ticket.thread_id.is_(None)
+    ).values(thread_id=thread_id))
+    kept = await connection.scalar(select(m.Ticket.thread_id).where(m.Ticket.id == ticket_id))
+    assert kept is not None
+    return int(kept)
