@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext, cached_chart
 from flows.observing import FlowEvent, TurnObserver, TurnOutcome, TurnReport
-from flows.person import reaches_person, standing_choice
+from flows.person import reaches_person, standing_choices
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
 from flows.registry import FLOWS
 from flows.runner import ActionRunner
@@ -179,7 +179,7 @@ class Engine:
             await store.save_conversation(record)
             if facts is not None:
                 facts.outcome = TurnOutcome.CLOSED_ACCOUNT
-            return [Reply(text=closed_notice(user), choices=[standing_choice()])]
+            return [Reply(text=closed_notice(user), choices=standing_choices())]
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id, facts=facts)
 

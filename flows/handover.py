@@ -20,7 +20,7 @@ from flows.i18n import N_, _
 from flows.intents import IntentRule, words
 from flows.matching import normalise
 from flows.menu import MenuEntry
-from flows.person import HANDOVER, TALK_TO_A_PERSON, option
+from flows.person import option
 from flows.ports import ACCOUNT_DETAILS, OUTBOX, AccountStatus, Capability, Notice, UserContext
 from flows.types import ConversationKey
 from flows.wording import closed_notice
@@ -74,18 +74,19 @@ def support_key(ticket_id: int) -> ConversationKey:
 class HandoverFlow(FlowMachine):
     """talking ⇄ relaying → ended: the customer and a person, the bot only passing on."""
 
-    flow_name = HANDOVER
-    menu_entry = MenuEntry(TALK_TO_A_PERSON, position=60)
+    flow_name = "handover"
+    menu_entry = MenuEntry(N_("🙋 Talk to a person"), position=60)
     intent_rule = IntentRule(
         precedence=50,  # above closing: "talk to someone about closing" wants a person
         all_of=(
-            words("talk speak chat contact reach"),
+            words("talk speak chat reach"),
             words("person human agent someone somebody people staff"),
         ),
     )
     help_text = N_("A person from our support team answers here. Type end chat to come back.")
     holds_conversation = True
     expires = False
+    reaches_people = True
 
     talking = State(initial=True)
     relaying = State()  # never rested in: whether the ticket was still open picks the way
@@ -155,7 +156,8 @@ class HandoverFlow(FlowMachine):
         ctx = self.ctx
         if ctx.user.account_status is AccountStatus.CLOSED:
             ctx.menu_after = False  # a closed account has no menu: a person is all it has
-            ctx.screen(closed_notice(ctx.user), [option()])
+            talk = option()
+            ctx.screen(closed_notice(ctx.user), [talk] if talk is not None else [])
 
     # -- screens --------------------------------------------------------------
     async def render_talking(self) -> None:

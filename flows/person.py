@@ -1,40 +1,45 @@
-"""Reaching a person: the "Talk to a person" choice, offered wherever the bot gives up.
+"""Reaching a person: offered wherever the bot gives up, open to closed accounts too.
 
-The handover flow (:mod:`flows.handover`) does the talking; this module holds what
-the rest of the conversation core needs to offer it without importing that flow: the
-choice's label and action, the typed words that ask for it, when to offer it to a
-customer the bot keeps not understanding, and which events a closed account's
-member may still use to reach a person.
+The flow that puts a user in touch with a person (``flows.handover``) declares
+``reaches_people``; this module offers it without naming it: its choice, when to
+offer it to a user the bot keeps not understanding, and which events a closed
+account's member may still use (that flow, and nothing else).
 """
 
 from __future__ import annotations
 
 from flows.context import FlowContext, Option
 from flows.i18n import N_, _
+from flows.registry import FLOWS
 from flows.routing import Screen, StartFlow, route
 from flows.tokens import standing
 from flows.types import Choice, ConversationRecord, Inbound
 
-HANDOVER = "handover"
-"""The flow's name, as conversation records store it."""
-TALK_TO_A_PERSON = N_("🙋 Talk to a person")
-ACTION = f"start.{HANDOVER}"
 STUCK_AFTER = 3
 """Not understood this many times in a row: offer a person."""
 STUCK_KEY = "misunderstood"  # the count, kept in the conversation record's data
+OFFER = N_("I'm sorry I keep missing what you mean. Would you like to talk to a person?")
 ASK_HERE = N_("Or press “Talk to a person” to reach our support team right here.")
 """Said wherever the bot sends the user to support; the menu shown with it has the button."""
-OFFER = N_("I'm sorry I keep missing what you mean. Would you like to talk to a person?")
 
 
-def option() -> Option:
-    """The choice, as flows write choices, for a screen of the current menu."""
-    return (_(TALK_TO_A_PERSON), ACTION)
+def _reaching(flow_name: str | None) -> bool:
+    flow = FLOWS.get(flow_name or "")
+    return flow is not None and flow.reaches_people
 
 
-def standing_choice() -> Choice:
-    """The choice for a reply that belongs to no menu (the closed-account notice)."""
-    return Choice(_(TALK_TO_A_PERSON), standing(ACTION))
+def option() -> Option | None:
+    """The choice that reaches a person, as flows write choices (None: no such flow)."""
+    for name, flow in FLOWS.items():
+        if flow.reaches_people and flow.menu_entry is not None:
+            return (_(flow.menu_entry.label), f"start.{name}")
+    return None
+
+
+def standing_choices() -> list[Choice]:
+    """The same choice for a reply that belongs to no menu (the closed-account notice)."""
+    found = option()
+    return [Choice(found[0], standing(found[1]))] if found is not None else []
 
 
 def misunderstandings(record: ConversationRecord) -> int:
@@ -47,7 +52,7 @@ def misunderstood(record: ConversationRecord, ctx: FlowContext) -> bool:
     to offer a person. Any understood action resets the count (:func:`understood`)."""
     count = misunderstandings(record) + 1
     record.data[STUCK_KEY] = count
-    if count < STUCK_AFTER:
+    if count < STUCK_AFTER or option() is None:
         return False
     ctx.note(_(OFFER))
     return True
@@ -60,10 +65,11 @@ def understood(record: ConversationRecord) -> None:
 
 def offer(ctx: FlowContext) -> None:
     """Add the choice to the last screen shown, unless it is there already."""
+    found = option()
     for reply in reversed(ctx.replies):
-        if reply.choices:
-            if all(choice.token != ACTION for choice in reply.choices):
-                reply.choices.append(Choice(_(TALK_TO_A_PERSON), ACTION))
+        if reply.choices and found is not None:
+            if all(choice.token != found[1] for choice in reply.choices):
+                reply.choices.append(Choice(*found))
             return
 
 
@@ -72,9 +78,9 @@ def reaches_person(record: ConversationRecord, inbound: Inbound | None) -> bool:
     already, or the user asks for one (typed words, the choice pressed).
 
     A closed account's members may do this and nothing else."""
-    if record.flow == HANDOVER:
+    if _reaching(record.flow):
         return True
     if inbound is None:
         return False
     action = route(inbound, Screen(record.menu_token), in_flow=False)
-    return isinstance(action, StartFlow) and action.flow == HANDOVER
+    return isinstance(action, StartFlow) and _reaching(action.flow)

@@ -73,11 +73,12 @@ class ActionRunner:
 
     async def handle(self, inbound: Inbound) -> None:
         """Route what the user did and carry it out; a flow left idle too long ends first."""
-        self.ctx.trail = trail.note(self.record, inbound)
+        flow = FLOWS.get(self.record.flow or "")
+        held = flow is not None and flow.holds_conversation
+        self.ctx.trail = trail.note(self.record, inbound, held=held)
         if self._expire():
             return
-        flow = FLOWS.get(self.record.flow or "")
-        if flow is not None and flow.holds_conversation:
+        if held:
             action = self._held(inbound)
         else:
             action = route(inbound, self._screen(), in_flow=self.record.flow is not None)

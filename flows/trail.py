@@ -19,7 +19,6 @@ from flows.types import ConversationRecord, Inbound
 KEPT_TEXTS = 5
 KEPT_LENGTH = 200  # characters of each text: enough to read, not a place to store essays
 TRAIL_KEY = "trail"
-UNTRACKED = frozenset({"handover"})  # what is said to a person is kept on the ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +32,14 @@ class Trail:
     texts: tuple[str, ...] = ()
 
 
-def note(record: ConversationRecord, inbound: Inbound) -> Trail:
+def note(record: ConversationRecord, inbound: Inbound, *, held: bool = False) -> Trail:
     """Add this event to the record's trail; the trail as it was before the event, with
-    the event's text included."""
+    the event's text included. ``held``: the open flow holds the conversation (a person
+    is talking), and what is said there is kept elsewhere (the ticket), not here."""
     kept: dict[str, Any] = record.data.get(TRAIL_KEY) or {}
     texts = [str(text) for text in kept.get("texts", [])]
     flow, state = kept.get("flow"), kept.get("state")
-    if record.flow in UNTRACKED:
+    if held:
         return Trail(flow, state, False, tuple(texts))
     if record.flow is not None:
         flow, state = record.flow, record.state

@@ -15,8 +15,7 @@ from datetime import datetime
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from flows.handover import TICKETS, TicketInfo
-from flows.person import HANDOVER
+from flows.handover import TICKETS, HandoverFlow, TicketInfo
 from flows.ports import UserContext
 from flows.types import ConversationKey
 from storage import models as m
@@ -114,7 +113,8 @@ async def close_ticket(
         return True
     await connection.execute(
         update(conv).where(and_(
-            conv.channel == key.channel, conv.chat_id == key.chat_id, conv.flow == HANDOVER
+            conv.channel == key.channel, conv.chat_id == key.chat_id,
+            conv.flow == HandoverFlow.flow_name,
         )).values(flow=None, state=None, menu_token=None, expires_at=None,
                   version=conv.version + 1)
     )

@@ -57,5 +57,5 @@ def test_the_trail_keeps_five_short_texts_and_the_last_flow() -> None:
     record.flow = record.state = None
     noted = trail.note(record, Inbound.pressed(KEY, "tok:start.package"))
     assert (noted.flow, noted.in_flow, len(noted.texts)) == ("edit", False, 5)
-    record.flow = "handover"  # what is said to a person is the ticket's, not the trail's
-    assert trail.note(record, Inbound.typed(KEY, "secret")).texts[-1] != "secret"
+    # What is said to a person is the ticket's, not the trail's.
+    assert trail.note(record, Inbound.typed(KEY, "secret"), held=True).texts[-1] != "secret"
