@@ -14,9 +14,11 @@ from typing import Any, ClassVar
 from flows.base import FlowMachine, State
 from flows.context import FlowContext, Option
 from flows.fields import FIELDS, FIELDS_BY_NAME, is_locked
+from flows.i18n import _
 from flows.intents import IntentRule, field_argument, words
 from flows.menu import MenuEntry
 from flows.ports import ACCOUNT_DETAILS, DETAILS_EDITING, AccountDetails, SaveOutcome, SaveResult
+from flows.refusals import role_refusal
 from flows.types import Role
 from flows.validation import InvalidValue, ValidationContext
 from flows.wording import closed_notice
@@ -70,10 +72,7 @@ class EditFlow(FlowMachine):
     def refusal(cls, ctx: FlowContext) -> str | None:
         if ctx.user.role.can_edit:
             return None
-        return (
-            "Only the account owner or an admin can edit the account details. "
-            f"Your role on {ctx.user.account_name} is {ctx.user.role.value}."
-        )
+        return role_refusal(ctx.user, _("edit the account details"), Role.ADMIN)
 
     @classmethod
     async def entry(cls, ctx: FlowContext, args: dict[str, Any]) -> str:
@@ -180,7 +179,8 @@ class EditFlow(FlowMachine):
                 "Nothing was saved: your role no longer allows editing the account details."
             )
         elif outcome is SaveOutcome.CLOSED:
-            self.ctx.note("Nothing was saved. " + closed_notice(self.ctx.user))
+            notice = closed_notice(self.ctx.user, self.ctx.settings.support_contact)
+            self.ctx.note("Nothing was saved. " + notice)
         else:
             self.ctx.note("Nothing was saved: the billing currency cannot be changed once set.")
 

@@ -179,7 +179,8 @@ class Engine:
             await store.save_conversation(record)
             if facts is not None:
                 facts.outcome = TurnOutcome.CLOSED_ACCOUNT
-            return [Reply(text=closed_notice(user), choices=standing_choices())]
+            return [Reply(text=closed_notice(user, self._settings.support_contact),
+                          choices=standing_choices())]
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id, facts=facts)
 

@@ -157,7 +157,8 @@ class HandoverFlow(FlowMachine):
         if ctx.user.account_status is AccountStatus.CLOSED:
             ctx.menu_after = False  # a closed account has no menu: a person is all it has
             talk = option()
-            ctx.screen(closed_notice(ctx.user), [talk] if talk is not None else [])
+            notice = closed_notice(ctx.user, ctx.settings.support_contact)
+            ctx.screen(notice, [talk] if talk is not None else [])
 
     # -- screens --------------------------------------------------------------
     async def render_talking(self) -> None:

@@ -332,3 +332,8 @@ __all__ = [
     "UsageRecord",
     "User",
 ]
+
+
+# The account's history, a keyset page at a time (storage/history.py): the rows of one
+# account in (time, id) order, so a page is one range scan, however far back it is.
+Index("ix_audit_log_account_time", AuditEntry.account_id, AuditEntry.created_at, AuditEntry.id)

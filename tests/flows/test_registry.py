@@ -16,12 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_product_flows_are_found_in_menu_order() -> None:
-    assert list(FLOWS) == ["details", "edit", "package", "close", "handover"]
+    assert list(FLOWS) == ["details", "edit", "package", "history", "close", "handover"]
     assert [flow.__module__ for flow in FLOWS.values()] == [
-        "flows.details", "flows.edit", "flows.package", "flows.close", "flows.handover",
+        "flows.details", "flows.edit", "flows.package", "flows.history", "flows.close",
+        "flows.handover",
     ]
     assert [name for name, _ in FLOWS.intent_rules()] == [
-        "handover", "close", "edit", "package", "details",
+        "handover", "close", "edit", "package", "history", "details",
     ]
 
 
