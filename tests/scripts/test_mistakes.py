@@ -51,7 +51,7 @@ def assert_mistake(out: str, line: int, *words: str) -> None:
         (
             HEAD + "steps:\n  - say: hi\n    press: Help\n",
             5,
-            ["exactly one of say:, press:, wait: or usage:"],
+            ["exactly one of say:, press:, wait:, usage: or agent:"],
         ),
         # the usage step
         (HEAD + "steps:\n  - usage: lots\n", 5, ["must be a set of key: value lines"]),
@@ -136,7 +136,8 @@ async def test_press_without_a_matching_button(tmp_path: Path) -> None:
     assert failure.heading == 'Step 2 (script.yaml, line 6): press "Close"'
     [problem] = failure.expected
     assert 'no button has "Close" in its label' in problem
-    assert "[📄 Account details], [📦 Package & usage], [❓ Help]" in problem
+    assert ("[📄 Account details], [📦 Package & usage], [🙋 Talk to a person], [❓ Help]"
+            in problem)
 
 
 async def test_press_matching_several_buttons(tmp_path: Path) -> None:
