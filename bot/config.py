@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # before what is left is cancelled and logged.
     shutdown_grace_seconds: int = Field(default=25, ge=1)
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
+    # The Telegram forum supergroup where agents answer handed-over customers, one topic
+    # per ticket; unset: tickets are answered with ``python -m bot support``.
+    support_chat_id: int | None = None
     # Operations (bot.ops): log lines as text or JSON; in polling mode /healthz, /readyz
     # and /metrics are served on OPS_HOST:OPS_PORT (0: not served). A webhook serves them
     # on its own port.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from flows import person
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
 from flows.i18n import N_, _, ngettext
@@ -80,15 +81,19 @@ class CloseFlow(FlowMachine):
         if not user.role.can_close:
             return role_refusal(user, _("close the account"), Role.OWNER)
         if user.package_code in SUPPORT_PACKAGES:
-            return " ".join(
-                [
-                    _(
-                        "Accounts on the {package} package are closed by our "
-                        "support team, not in chat."
-                    ).format(package=user.package_code.title()),
-                    contact_support(ctx.settings.support_contact),
-                    _("Nothing has been changed."),
-                ]
+            return (
+                " ".join(
+                    [
+                        _(
+                            "Accounts on the {package} package are closed by our "
+                            "support team, not in chat."
+                        ).format(package=user.package_code.title()),
+                        contact_support(ctx.settings.support_contact),
+                        _("Nothing has been changed."),
+                    ]
+                )
+                + "\n"
+                + _(person.ASK_HERE)
             )
         return None
 
@@ -142,6 +147,8 @@ class CloseFlow(FlowMachine):
                 "The name did not match {count} times, so I stopped "
                 "the closure for your safety. Nothing was changed and the account stays open."
             ).format(count=ctx.settings.max_name_attempts)
+            + "\n"
+            + _(person.ASK_HERE)
         )
 
     async def close_account(self) -> None:

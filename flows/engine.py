@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from flows.context import ChartRenderer, FlowContext, cached_chart
 from flows.i18n import N_, _, switch_language, use_language
 from flows.observing import FlowEvent, TurnObserver, TurnOutcome, TurnReport
+from flows.person import reaches_person, standing_choices
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
 from flows.registry import FLOWS
 from flows.runner import ActionRunner
@@ -88,7 +89,7 @@ class Engine:
         channel's hint), else English.
         """
         return await self._run(
-            inbound.key, lambda runner: runner.handle(inbound), before, inbound.language
+            inbound.key, lambda runner: runner.handle(inbound), before, inbound.language, inbound
         )
 
     async def resume(self, key: ConversationKey, *, language: str | None = None) -> list[Reply]:
@@ -105,11 +106,12 @@ class Engine:
         act: Callable[[ActionRunner], Awaitable[None]],
         before: Prelude | None = None,
         language: str | None = None,
+        inbound: Inbound | None = None,
     ) -> list[Reply]:
         # The hint until the user is known (linking, an unlinked chat); _handle then
         # switches to the user's own choice. The block restores the caller's language.
         with use_language(language):
-            return await self._attempts(key, act, before, language)
+            return await self._attempts(key, act, before, language, inbound)
 
     async def _attempts(
         self,
@@ -117,6 +119,7 @@ class Engine:
         act: Callable[[ActionRunner], Awaitable[None]],
         before: Prelude | None,
         hint: str | None,
+        inbound: Inbound | None,
     ) -> list[Reply]:
         observer = self._observer
         for attempt in range(CONFLICT_RETRIES):
@@ -128,7 +131,9 @@ class Engine:
                     if before is not None and not await before(store):
                         replies: list[Reply] = []
                     else:
-                        replies = await self._handle(store, key, act, charts, facts, hint)
+                        replies = await self._handle(
+                            store, key, act, charts, facts, hint, inbound
+                        )
             except ConcurrentUpdate:
                 # Another update of this chat was saved meanwhile (here or in another
                 # process): everything here was rolled back, so run again on its record.
@@ -177,6 +182,7 @@ class Engine:
         charts: list[tuple[Reply, UsageReport]],
         facts: _Facts | None,
         hint: str | None,
+        inbound: Inbound | None = None,
     ) -> list[Reply]:
         now = self._clock()
         record = await store.load_conversation(key) or ConversationRecord(key=key)
@@ -193,12 +199,14 @@ class Engine:
             if facts is not None:
                 facts.outcome = TurnOutcome.UNLINKED
             return [Reply(text=_(UNLINKED), kind=ReplyKind.UNLINKED)]
-        if user.account_status is AccountStatus.CLOSED:
+        if user.account_status is AccountStatus.CLOSED and not reaches_person(record, inbound):
+            # Nothing of a closed account works, except reaching a person (flows.person).
             _reset(record, user_id=user.user_id, facts=facts)
             await store.save_conversation(record)
             if facts is not None:
                 facts.outcome = TurnOutcome.CLOSED_ACCOUNT
-            return [Reply(text=closed_notice(user, self._settings.support_contact))]
+            return [Reply(text=closed_notice(user, self._settings.support_contact),
+                          choices=standing_choices())]
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id, facts=facts)
 
@@ -208,6 +216,7 @@ class Engine:
             data=record.data.setdefault("flow", {}),
             now=now,
             channel=key.channel,
+            key=key,
             settings=self._settings,
             charts=self._charts.get(key.channel),
         )

@@ -35,6 +35,11 @@ KEYWORDS: dict[str, str] = {
     **dict.fromkeys(("atras", "volver"), "back"),
     **dict.fromkeys(("cancelar", "parar", "salir"), "cancel"),
     **dict.fromkeys(("ayuda",), "help"),
+    # Reaching a person works from anywhere, like the keywords above (flows.handover).
+    **dict.fromkeys(
+        ("agent", "/agent", "human", "talk to someone", "talk to a person", "a person"),
+        "start.handover",
+    ),
 }
 """Typed words that win over any step, and the action each one takes (keys folded)."""
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -315,6 +316,56 @@ class OutboxMessage(Base):
     gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+
+class Ticket(Base):
+    """A customer's request to talk to a person (``flows.handover``): one open per user.
+
+    ``channel``/``chat_id`` is the customer's conversation, where agents' answers go;
+    ``thread_id`` the ticket's topic in the support group, once it has one.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        # The database keeps "at most one open ticket per user", whatever races.
+        Index(
+            "uq_tickets_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TicketMessage(Base):
+    """One message of a ticket: the customer's, an agent's, or the bot's summary."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        CheckConstraint("author IN ('customer', 'agent', 'bot')", name="author"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))  # who wrote it, as shown to the other side
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "Account",
     "AuditEntry",
@@ -332,6 +383,8 @@ __all__ = [
     "PackageAllowance",
     "PackageFeature",
     "SubscriptionRow",
+    "Ticket",
+    "TicketMessage",
     "UsageAlert",
     "UsageEvent",
     "UsageRecord",

@@ -28,8 +28,8 @@ from bot.scripts.yamlnodes import NodeReader
 from flows.i18n import LANGUAGES, language_of
 
 SCRIPT_KEYS = ("name", "as", "channel", "language", "steps", "then")
-STEP_KEYS = ("say", "press", "wait", "usage", "as", "expect")
-ACTIONS = ("say", "press", "wait", "usage")
+STEP_KEYS = ("say", "press", "wait", "usage", "agent", "as", "expect", "agent_sees")
+ACTIONS = ("say", "press", "wait", "usage", "agent")
 USAGE_KEYS = ("meter", "add")
 EXPECT_KEYS = ("text", "not_text", "regex", "buttons", "no_buttons")
 THEN_KEYS = ("account", "subscriptions", "balance", "of")
@@ -104,7 +104,7 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
     if len(actions) != 1:
         raise ScriptMistake(
             where,
-            "each step needs exactly one of say:, press:, wait: or usage: "
+            "each step needs exactly one of say:, press:, wait:, usage: or agent: "
             f"(this one has {', '.join(actions) or 'none'})",
         )
     action = actions[0]
@@ -120,6 +120,8 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
             )
     user = reader.text(keys["as"], '"as"').strip().lower() if "as" in keys else None
     expect_nodes = reader.list_of(keys["expect"], '"expect"') if "expect" in keys else []
+    agent_nodes = (reader.list_of(keys["agent_sees"], '"agent_sees"')
+                   if "agent_sees" in keys else None)
     return Step(
         where=where,
         number=number,
@@ -130,6 +132,8 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
         expect=tuple(_expectation(reader, item) for item in expect_nodes),
         meter=meter,
         quantity=quantity,
+        agent_sees=(tuple(_expectation(reader, item) for item in agent_nodes)
+                    if agent_nodes is not None else None),
     )
 
 

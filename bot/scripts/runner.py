@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 
+from bot.scripts.agent import AgentSide
 from bot.scripts.channels import ChannelSession, ScriptChannel, ScriptReply, TerminalSession
 from bot.scripts.checks import check_then
 from bot.scripts.clock import ManualClock
@@ -57,8 +58,9 @@ class _Play:
     """One run of one script: the chats opened so far and the transcript."""
 
     def __init__(self, script: Script, channel: ChannelSession, clock: ManualClock,
-                 database: FreshDatabase | None = None) -> None:
+                 agent: AgentSide, database: FreshDatabase | None = None) -> None:
         self.script = script
+        self.agent = agent
         self.database = database  # for ``usage`` steps
         self.channel = channel
         self.clock = clock
@@ -86,6 +88,9 @@ class _Play:
         chat = await self.chat(user, step if step.user else None)
         if step.action == "usage":
             sending = self.usage(step, user, chat)
+        elif step.action == "agent":
+            self.transcript.agent(step.value)
+            sending = self._agent_acts(step, user)
         elif step.action == "say":
             self.transcript.user(user, step.value)
             sending = chat.say(step.value)
@@ -112,6 +117,17 @@ class _Play:
             # The replies go under "what came instead", right after what was expected.
             raise StepFailed(self.failure(step, problems, replies_block(replies)))
         self.transcript.bot(replies)
+        seen = await self.agent.sees(user)
+        if step.agent_sees is not None:
+            problems = [f"the agent: {problem}" for problem in check_replies(step.agent_sees, seen)]
+            if problems:
+                raise StepFailed(self.failure(step, problems, replies_block(seen)))
+
+    async def _agent_acts(self, step: Step, user: str) -> list[ScriptReply]:
+        """The agent answers (or closes) the user's ticket; the user's chat then shows
+        whatever was delivered to it (their replies for this step)."""
+        await self.agent.act(step, user, self.clock())
+        return []
 
     async def usage(self, step: Step, user: str, chat: ScriptChannel) -> list[ScriptReply]:
         """Record the step's usage for ``user``'s account; no reply of its own (the
@@ -146,7 +162,8 @@ async def run_script(script: Script) -> ScriptResult:
     clock = ManualClock()
     play: _Play | None = None
     try:
-        play = _Play(script, await open_channel(script, database, clock), clock, database)
+        channel = await open_channel(script, database, clock)
+        play = _Play(script, channel, clock, AgentSide(database.database), database)
         await play.chat(script.user, None)
         for step in script.steps:
             await play.step(step)

@@ -64,16 +64,19 @@ def name_flow() -> Iterator[type[FlowMachine]]:
             "owner@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
              "🕘 History", "🛑 Close account", "🔔 Notifications", "🌐 Language / Idioma",
+             "🙋 Talk to a person",
              "❓ Help"],
         ),
         (
             "admin@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🕘 History", "🔔 Notifications", "🌐 Language / Idioma", "❓ Help"],
+             "🕘 History", "🔔 Notifications", "🌐 Language / Idioma", "🙋 Talk to a person",
+             "❓ Help"],
         ),
         (
             "viewer@acme.example",
-            ["📄 Account details", "📦 Package & usage", "🌐 Language / Idioma", "❓ Help"],
+            ["📄 Account details", "📦 Package & usage", "🌐 Language / Idioma",
+             "🙋 Talk to a person", "❓ Help"],
         ),
     ],
 )

@@ -41,7 +41,10 @@ def test_wrong_expectation_names_step_expected_actual_and_transcript(
     transcript = out[out.index("The conversation so far:") : out.index("Expected:")]
     assert "You:  /start" in transcript
     assert "Bot:  Hi Vera! You're managing Acme Trading Ltd as viewer." in transcript
-    menu = "[📄 Account details]  [📦 Package & usage]  [🌐 Language / Idioma]  [❓ Help]"
+    menu = (
+        "[📄 Account details]  [📦 Package & usage]  [🌐 Language / Idioma]"
+        "  [🙋 Talk to a person]  [❓ Help]"
+    )
     assert menu in transcript
     assert "You:  (presses [📦 Package & usage])" in transcript
     # What was expected (only what is missing), and what came instead.

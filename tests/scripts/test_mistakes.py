@@ -51,7 +51,7 @@ def assert_mistake(out: str, line: int, *words: str) -> None:
         (
             HEAD + "steps:\n  - say: hi\n    press: Help\n",
             5,
-            ["exactly one of say:, press:, wait: or usage:"],
+            ["exactly one of say:, press:, wait:, usage: or agent:"],
         ),
         # the usage step
         (HEAD + "steps:\n  - usage: lots\n", 5, ["must be a set of key: value lines"]),
@@ -136,7 +136,10 @@ async def test_press_without_a_matching_button(tmp_path: Path) -> None:
     assert failure.heading == 'Step 2 (script.yaml, line 6): press "Close"'
     [problem] = failure.expected
     assert 'no button has "Close" in its label' in problem
-    menu = "[📄 Account details], [📦 Package & usage], [🌐 Language / Idioma], [❓ Help]"
+    menu = (
+        "[📄 Account details], [📦 Package & usage], [🌐 Language / Idioma], "
+        "[🙋 Talk to a person], [❓ Help]"
+    )
     assert menu in problem
 
 

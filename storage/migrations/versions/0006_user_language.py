@@ -1,7 +1,7 @@
 """users.language: the language each user chose in chat (NULL: follow the channel).
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 Create Date: 2026-11-28 12:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"  # after main's head; the coordinator re-chains heads
+down_revision: str | None = "0004"  # after main's head; the coordinator re-chains heads
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
