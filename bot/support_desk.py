@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.handover import support_key
 from flows.handover_wording import agent_line, handed_back
+from flows.i18n import use_language
 from flows.ports import Notice
+from storage.languages import chat_language
 from storage.outbox import enqueue
 from storage.ticket_queries import TicketRow, find_ticket
 from storage.tickets import AGENT, BOT, add_message, close_ticket
@@ -49,7 +51,9 @@ async def answer(
     async with database.transaction() as connection:
         ticket = await _open_ticket(connection, reference, thread_id)
         await add_message(connection, ticket.id, AGENT, agent, text, now)
-        await enqueue(connection, [Notice(to=ticket.customer, text=agent_line(agent, text))], now)
+        with use_language(await chat_language(connection, ticket.customer)):
+            notice = Notice(to=ticket.customer, text=agent_line(agent, text))
+        await enqueue(connection, [notice], now)
     return ticket
 
 
@@ -66,7 +70,8 @@ async def close(
             raise TicketProblem(f"{ticket.reference} is closed already.")
         line = closed_line(ticket, agent)
         await add_message(connection, ticket.id, BOT, "bot", line, now)
-        notices = [Notice(to=ticket.customer, text=handed_back(ticket.reference))]
+        with use_language(await chat_language(connection, ticket.customer)):
+            notices = [Notice(to=ticket.customer, text=handed_back(ticket.reference))]
         if to_group:
             notices.append(Notice(to=support_key(ticket.id), text=line))
         await enqueue(connection, notices, now)

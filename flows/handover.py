@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
-from flows.handover_wording import customer_line, summary
-from flows.i18n import N_, _
+from flows.handover_wording import customer_line, ended_line, summary
+from flows.i18n import N_, _, fold
 from flows.intents import IntentRule, words
 from flows.matching import normalise
 from flows.menu import MenuEntry
@@ -28,6 +28,7 @@ from flows.wording import closed_notice
 SUPPORT_CHANNEL = "support"
 """The channel of notices for the support team: its chat id is the ticket's id."""
 END_CHAT = "end chat"
+END_CHAT_WORDS = frozenset({END_CHAT, "terminar chat", "terminar el chat"})  # and in Spanish
 END_CHAT_LABEL = N_("🔚 End chat")
 
 
@@ -118,7 +119,7 @@ class HandoverFlow(FlowMachine):
 
     # -- guards -------------------------------------------------------------
     def asks_to_end(self, value: str = "") -> bool:
-        return normalise(value) == END_CHAT
+        return fold(normalise(value)) in END_CHAT_WORDS
 
     def was_relayed(self) -> bool:
         return self.relayed is not None
@@ -136,9 +137,7 @@ class HandoverFlow(FlowMachine):
 
     async def end_chat(self) -> None:
         ctx = self.ctx
-        line = _("🔚 {name} ended the chat; {reference} is closed.").format(
-            name=ctx.user.user_name, reference=ctx.data.get("reference", "")
-        )
+        line = ended_line(ctx.user.user_name, ctx.data.get("reference", ""))
         ticket = await ctx.store.get(TICKETS).end_ticket(user=ctx.user, note=line, now=ctx.now)
         if ticket is not None:
             await _to_support(ctx, ticket.ticket_id, line)

@@ -7,14 +7,22 @@ again: who (name, e-mail, role), which account and package, what the customer wa
 
 from __future__ import annotations
 
-from flows.i18n import _
+from flows.i18n import DEFAULT_LANGUAGE, _, use_language
 from flows.ports import AccountDetails, UserContext
 from flows.registry import FLOWS
 from flows.trail import Trail
 
+SUPPORT_LANGUAGE = DEFAULT_LANGUAGE
+"""The support team reads English (the source), whatever language the customer speaks."""
+
 
 def summary(user: UserContext, details: AccountDetails, trail: Trail, channel: str) -> str:
-    """The ticket's opening message for the support team."""
+    """The ticket's opening message for the support team, in :data:`SUPPORT_LANGUAGE`."""
+    with use_language(SUPPORT_LANGUAGE):
+        return _summary(user, details, trail, channel)
+
+
+def _summary(user: UserContext, details: AccountDetails, trail: Trail, channel: str) -> str:
     lines = [
         _("🙋 {name} asks to talk to a person.").format(name=user.user_name),
         _("Who: {name} <{email}>, {role}").format(
@@ -49,11 +57,21 @@ def doing(trail: Trail) -> str:
 
 def customer_line(name: str, text: str) -> str:
     """A customer's message as the support team reads it in the ticket's topic."""
-    return _("💬 {name}: {text}").format(name=name, text=text)
+    with use_language(SUPPORT_LANGUAGE):
+        return _("💬 {name}: {text}").format(name=name, text=text)
+
+
+def ended_line(name: str, reference: str) -> str:
+    """Told to the support team when the customer ends the chat."""
+    with use_language(SUPPORT_LANGUAGE):
+        return _("🔚 {name} ended the chat; {reference} is closed.").format(
+            name=name, reference=reference
+        )
 
 
 def agent_line(agent: str, text: str) -> str:
-    """An agent's answer as the customer reads it in their chat."""
+    """An agent's answer as the customer reads it in their chat (worded in the customer's
+    language by the caller: ``bot.support_desk``)."""
     return _("💬 {agent}: {text}").format(agent=agent, text=text)
 
 

@@ -37,7 +37,8 @@ KEYWORDS: dict[str, str] = {
     **dict.fromkeys(("ayuda",), "help"),
     # Reaching a person works from anywhere, like the keywords above (flows.handover).
     **dict.fromkeys(
-        ("agent", "/agent", "human", "talk to someone", "talk to a person", "a person"),
+        ("agent", "/agent", "human", "talk to someone", "talk to a person", "a person",
+         "agente", "humano", "una persona", "hablar con una persona", "hablar con alguien"),
         "start.handover",
     ),
 }

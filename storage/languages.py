@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.language import LANGUAGE
+from flows.types import ConversationKey
 from storage.capabilities import TurnScope, provides
-from storage.models import User
+from storage.models import ChatIdentity, User
 
 
 @provides(LANGUAGE)
@@ -22,3 +24,13 @@ class SqlLanguages:
         await connection.execute(
             update(User).where(User.id == user_id).values(language=language)
         )
+
+
+async def chat_language(connection: AsyncConnection, key: ConversationKey) -> str | None:
+    """The language chosen by the user linked to the chat ``key`` (None: none, or no user),
+    to word a message for that chat outside its own turns (an agent's answer)."""
+    return await connection.scalar(
+        select(User.language)
+        .join(ChatIdentity, ChatIdentity.user_id == User.id)
+        .where(ChatIdentity.channel == key.channel, ChatIdentity.external_id == key.chat_id)
+    )
