@@ -18,7 +18,7 @@ from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import ClientSession, web
 
 from bot.ops.http import Readiness, add_ops_routes
-from bot.telegram.dispatcher import COMMANDS
+from bot.telegram.dispatcher import set_commands
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.polling import Poller
 from bot.telegram.retry import install_retry
@@ -68,7 +68,7 @@ async def run_polling(poller: Poller, *, handle_signals: bool = True) -> None:
     ``poller.stop()``); raises a StartupError when another process has the updates."""
     bot = poller.bot
     await bot.delete_webhook(drop_pending_updates=False)  # getUpdates is refused otherwise
-    await bot.set_my_commands(COMMANDS)
+    await set_commands(bot)
     signals = (signal.SIGINT, signal.SIGTERM) if handle_signals else ()
     loop = asyncio.get_running_loop()
     for signum in signals:  # a service manager stops with TERM
@@ -159,7 +159,7 @@ async def _name_the_worker(request: web.Request, response: web.StreamResponse) -
 async def register_webhook(bot: Bot, url: str, secret: str, allowed_updates: list[str]) -> None:
     """Tell Telegram to post ``allowed_updates`` to ``url`` with ``secret``; set the
     command menu. Once per service, however many workers serve it."""
-    await bot.set_my_commands(COMMANDS)
+    await set_commands(bot)
     await bot.set_webhook(
         url,
         secret_token=secret,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand
 
 from bot.chat_isolation import ChatIsolation
@@ -23,14 +23,34 @@ from bot.telegram.middlewares import (
 from bot.telegram.notices import deliver_notices
 from bot.telegram.support_delivery import deliver_to_support
 from flows.engine import Engine
+from flows.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, use_language
 from storage.unit_of_work import Database
 
-COMMANDS = [
-    BotCommand(command="menu", description="Main menu"),
-    BotCommand(command="help", description="What I can do"),
-    BotCommand(command="cancel", description="Stop what we are doing (nothing is saved)"),
-    BotCommand(command="logout", description="Unlink this chat from your account"),
-]
+COMMAND_TEXTS = (
+    ("menu", N_("Main menu")),
+    ("help", N_("What I can do")),
+    ("cancel", N_("Stop what we are doing (nothing is saved)")),
+    ("logout", N_("Unlink this chat from your account")),
+)
+
+
+def commands(language: str | None = None) -> list[BotCommand]:
+    """The command menu Telegram shows, in ``language`` (None: English)."""
+    with use_language(language):
+        return [BotCommand(command=name, description=_(text)) for name, text in COMMAND_TEXTS]
+
+
+COMMANDS = commands()
+"""The default command menu (English)."""
+
+
+async def set_commands(bot: Bot) -> None:
+    """The command menu for everyone, and one per other language (Telegram picks by the
+    user's app language)."""
+    await bot.set_my_commands(COMMANDS)
+    for language in LANGUAGES:
+        if language != DEFAULT_LANGUAGE:
+            await bot.set_my_commands(commands(language), language_code=language)
 
 
 def build_dispatcher(

@@ -79,6 +79,8 @@ async def test_the_bot_runs_against_a_self_hosted_bot_api(
         telegram.press_button(CHAT, "Package")
         await until(process, lambda: any(m.photo for m in chat.visible()))
         assert telegram.commands  # the command menu was set on start
+        spanish = telegram.localized_commands["es"]  # and in Spanish, for Spanish apps
+        assert {"command": "menu", "description": "Menú principal"} in spanish
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)  # Ctrl-C: how people stop it

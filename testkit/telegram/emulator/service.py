@@ -77,18 +77,27 @@ def set_my_commands(tg: FakeTelegram, p: Params) -> Any:
     commands = p.json("commands")
     if not isinstance(commands, list):
         raise e.missing("commands")
-    tg.commands = commands
+    language = p.text("language_code")  # Telegram keeps a list per language (empty: all)
+    if language:
+        tg.localized_commands[language] = commands
+    else:
+        tg.commands = commands
     return True
 
 
 @method("getMyCommands")
 def get_my_commands(tg: FakeTelegram, p: Params) -> Any:
-    return tg.commands
+    language = p.text("language_code")
+    return tg.localized_commands.get(language, []) if language else tg.commands
 
 
 @method("deleteMyCommands")
 def delete_my_commands(tg: FakeTelegram, p: Params) -> Any:
-    tg.commands = []
+    language = p.text("language_code")
+    if language:
+        tg.localized_commands.pop(language, None)
+    else:
+        tg.commands = []
     return True
 
 

@@ -63,6 +63,7 @@ class FakeTelegram(UpdateQueue, UserSide):
         self.history_limit = history_limit
         self.files: dict[str, bytes] = {}
         self.commands: list[dict[str, Any]] = []
+        self.localized_commands: dict[str, list[dict[str, Any]]] = {}  # by language_code
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.refusals: list[tuple[str, int, str]] = []  # (method, HTTP status, description)
         self.record_calls = True
