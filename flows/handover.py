@@ -80,8 +80,8 @@ class HandoverFlow(FlowMachine):
     intent_rule = IntentRule(
         precedence=50,  # above closing: "talk to someone about closing" wants a person
         all_of=(
-            words("talk speak chat reach"),
-            words("person human agent someone somebody people staff"),
+            words("talk speak chat reach hablar contactar"),  # and Spanish
+            words("person human agent someone somebody people staff persona humano agente"),
         ),
     )
     help_text = N_("A person from our support team answers here. Type end chat to come back.")

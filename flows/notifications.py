@@ -40,7 +40,12 @@ class NotificationsFlow(FlowMachine):
     menu_entry = MenuEntry(N_("🔔 Notifications"), position=45, least_role=Role.ADMIN)
     intent_rule = IntentRule(
         precedence=25,  # above package's 20: "usage alerts" is about the alerts
-        all_of=(words("notifications notification notify alerts alert warnings"),),
+        all_of=(
+            words(
+                "notifications notification notify alerts alert warnings"
+                " notificaciones avisos alertas"  # Spanish
+            ),
+        ),
     )
     help_text = N_(
         "Usage alerts tell you when a meter reaches 80% and 100% of what your package "

@@ -105,6 +105,9 @@ PINNED: list[tuple[str, Intent | None]] = [
     ("dar de baja la cuenta", Intent("close")),
     ("mi cuenta", Intent("details")),
     ("idioma", Intent("choose_language")),
+    ("desactivar los avisos", Intent("notifications")),
+    ("quiero hablar con un agente", Intent("handover")),
+    ("ver el historial", Intent("history")),
     ("language", Intent("choose_language")),
     ("change the language", Intent("edit")),  # precedence 5: the verb wins, as for "plan"
 ]
