@@ -16,6 +16,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from flows.base import FlowMachine
 from flows.context import FlowContext
+from flows.i18n import _
 from flows.menu import show_menu
 from flows.observing import FlowEvent, FlowEventKind
 from flows.registry import FLOWS
@@ -106,8 +107,8 @@ class ActionRunner:
                 show_menu(ctx, greet=False)
             case Help():
                 flow = FLOWS.get(self.record.flow or "")
-                ctx.note("\n\n".join(filter(None, [flow.help_text if flow else "", GLOBAL_HELP])))
-                await self._render_current()
+                own = _(flow.help_text) if flow else ""
+                await self._reoffer("\n\n".join(filter(None, [own, GLOBAL_HELP])))
             case ShowMenu():
                 show_menu(ctx, greet=False)
             case StartFlow(flow=name, args=args):
@@ -156,11 +157,9 @@ class ActionRunner:
             case Fire(event=event):
                 await self._send(machine, event, action.kwargs())
             case NotHere():
-                self.ctx.note(NOT_HERE)
-                await machine.render()
+                await self._reoffer(NOT_HERE)
             case NotUnderstood(text=text):
-                self.ctx.note(NOT_UNDERSTOOD.format(text=text[:60]))
-                await machine.render()
+                await self._reoffer(NOT_UNDERSTOOD.format(text=text[:60]))
             case _:  # leaving, switching, keywords: the step plays no part
                 await self.run(action)
 
@@ -227,9 +226,8 @@ class ActionRunner:
             await machine.fire(event, **kwargs)
         except TransitionNotAllowed:
             # Every guard said no and no fallback exists (a forged "review" with nothing
-            # to review): the machine did not move; say so and show the step again.
-            self.ctx.note(NOT_HERE)
-            await machine.render()
+            # to review): the machine did not move; say so and offer the step's buttons.
+            await self._reoffer(NOT_HERE)
             return
         if self.ctx.switch_to is not None:
             name, args = self.ctx.switch_to
@@ -245,6 +243,19 @@ class ActionRunner:
         else:
             self.record.state = machine.state_id
             await machine.render()
+
+    async def _reoffer(self, text: str) -> None:
+        """Say ``text`` with the buttons already on screen (same token, so those keep
+        working) instead of sending the whole screen again: a phone shows the short
+        answer, and the step's text is still just above it. With no buttons on record
+        (at the menu), the current screen is shown after it."""
+        choices = list(self._screen().choices)
+        if self.record.flow is None or not choices:
+            self.ctx.note(text)
+            await self._render_current()
+            return
+        self.ctx.screen(text, choices)
+        self._same_menu = True
 
     async def _render_current(self) -> None:
         if self.record.flow is None:

@@ -21,7 +21,15 @@ from rapidfuzz import fuzz, process
 
 
 class InvalidValue(ValueError):
-    """The answer cannot be used; ``str(error)`` is the explanation for the user."""
+    """The answer cannot be used; ``str(error)`` is the explanation for the user.
+
+    ``suggestions`` are values the user may have meant ("Europe/London" for
+    "Europe/Londn"), each valid as typed: a flow may offer them as buttons.
+    """
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
 
 
 Validator = Callable[[str, "ValidationContext"], str]
@@ -130,10 +138,11 @@ def validate_country(raw: str, _ctx: ValidationContext) -> str:
     country = _lookup_country(text)
     if country is None:
         suggestions = _suggest(text, _country_names())
-        hint = f" Did you mean {suggestions}?" if suggestions else ""
+        hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
         raise InvalidValue(
             f"I don't know a country called “{text}”.{hint} "
-            "Type its name in English or its two-letter code, like Germany or DE."
+            "Type its name in English or its two-letter code, like Germany or DE.",
+            suggestions,
         )
     return str(country.alpha_2)
 
@@ -143,10 +152,11 @@ def validate_timezone(raw: str, _ctx: ValidationContext) -> str:
     zone = _timezones_by_folded_name().get(text.casefold())
     if zone is None:
         suggestions = _suggest(text, sorted(_timezones_by_folded_name().values()))
-        hint = f" Did you mean {suggestions}?" if suggestions else ""
+        hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
         raise InvalidValue(
             f"“{text}” is not a time zone I know.{hint} "
-            "Use an IANA name: Region/City, like Europe/London or America/New_York."
+            "Use an IANA name: Region/City, like Europe/London or America/New_York.",
+            suggestions,
         )
     return zone
 
@@ -207,6 +217,14 @@ def _timezones_by_folded_name() -> dict[str, str]:
     return {name.casefold(): name for name in available_timezones() if "/" in name or name == "UTC"}
 
 
-def _suggest(text: str, options: list[str]) -> str:
+def _suggest(text: str, options: list[str]) -> tuple[str, ...]:
+    """Up to two close matches of ``text`` among ``options``, the closest first; a second
+    one only when nearly as close ("Europe/Londn" is London, not also Lisbon)."""
     matches = process.extract(text, options, scorer=fuzz.WRatio, limit=2, score_cutoff=75)
-    return " or ".join(match[0] for match in matches)
+    if not matches:
+        return ()
+    best = matches[0][1]
+    return tuple(str(match[0]) for match in matches if match[1] >= best - SUGGESTION_MARGIN)
+
+
+SUGGESTION_MARGIN = 8  # points of rapidfuzz's WRatio (0-100)

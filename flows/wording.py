@@ -1,12 +1,44 @@
-"""Shared wording: how money, dates, usage bars and the standard notices read."""
+"""Shared wording: how money, dates, usage lines and the standard notices read."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
+from flows.i18n import N_, _
 from flows.ports import MeterUsage, UserContext
 
-BAR_WIDTH = 10
+
+class UsageStatus(StrEnum):
+    """How much of a meter's allowance is used; the text and the chart share the colours.
+
+    A meter used exactly up to its allowance (1 of 1 seat) is ``FULL``: nothing is
+    owed and nothing is wrong, so it is not a warning; only ``OVER`` costs extra.
+    """
+
+    WITHIN = "within"
+    NEAR = "near"  # 80 % or more, still under the allowance
+    FULL = "full"  # exactly the allowance
+    OVER = "over"
+
+
+NEARLY_USED = 80  # percent from which a meter is "nearly used up"
+
+STATUS_MARKS = {
+    UsageStatus.WITHIN: "🟢",
+    UsageStatus.NEAR: "🟡",
+    UsageStatus.FULL: "🔵",
+    UsageStatus.OVER: "🔴",
+}
+"""The coloured mark of each status in text; ``bot.charts`` draws the same colours."""
+
+STATUS_NAMES = {
+    UsageStatus.WITHIN: N_("within the allowance"),
+    UsageStatus.NEAR: N_("nearly used up (≥ 80 %)"),
+    UsageStatus.FULL: N_("all used, nothing over"),
+    UsageStatus.OVER: N_("over the allowance"),
+}
+"""What each status means in words (the chart's legend)."""
 
 
 def when(moment: datetime) -> str:
@@ -15,6 +47,7 @@ def when(moment: datetime) -> str:
 
 
 def day(value: date) -> str:
+    """A date as people read it (``01 Nov 2026``)."""
     return f"{value:%d %b %Y}"
 
 
@@ -25,23 +58,44 @@ def percent(used: int, included: int) -> int:
     return round(used * 100 / included)
 
 
-def bar(used: int, included: int) -> str:
-    """A text bar like ``▓▓▓▓▓▓▓▓░░``; full (and marked) beyond 100%."""
-    share = percent(used, included)
-    filled = min(BAR_WIDTH, round(share * BAR_WIDTH / 100))
-    return "▓" * filled + "░" * (BAR_WIDTH - filled)
+def usage_status(used: int, included: int) -> UsageStatus:
+    """Where ``used`` stands against ``included``: exact amounts, never rounded shares,
+    so 999 of 1,000 is nearly used up and only more than included is over."""
+    if used > included:
+        return UsageStatus.OVER
+    if used == included and included > 0:
+        return UsageStatus.FULL
+    if used * 100 >= NEARLY_USED * included and included > 0:
+        return UsageStatus.NEAR
+    return UsageStatus.WITHIN
+
+
+def period_day(period_start: date, period_end: date, today: date) -> tuple[int, int]:
+    """Which day of the billing period ``today`` is, and how many days it has."""
+    days = (period_end - period_start).days + 1
+    return min(max((today - period_start).days + 1, 1), days), days
 
 
 def meter_line(usage: MeterUsage) -> str:
-    """One meter: label, bar, used / included, percentage, and a warning mark when high."""
-    share = percent(usage.used, usage.included)
-    amounts = f"{usage.used:,} / {usage.included:,} {usage.meter.unit}"
-    line = f"{usage.meter.label}\n{bar(usage.used, usage.included)} {amounts} ({share}%)"
-    if usage.used > usage.included:
-        over = usage.used - usage.included
-        line += f"\n⛔ OVERAGE: {over:,} {usage.meter.unit} over the included amount"
-    elif share >= 80:
-        line += "\n⚠️ Nearly used up"
+    """One meter on one short line: a coloured mark, label, used / included, share, and
+    in words what a colour alone would say (nearly used up, all used, how much over)."""
+    status = usage_status(usage.used, usage.included)
+    mark = STATUS_MARKS[status]
+    label = usage.meter.label
+    if usage.included <= 0:
+        return _("{mark} {label}: {used:,} used, none included").format(
+            mark=mark, label=label, used=usage.used
+        )
+    line = _("{mark} {label}: {used:,} / {included:,} ({share}%)").format(
+        mark=mark, label=label, used=usage.used, included=usage.included,
+        share=percent(usage.used, usage.included),
+    )
+    if status is UsageStatus.NEAR:
+        line += _(", nearly used up")
+    elif status is UsageStatus.FULL:
+        line += _(", all used")
+    elif status is UsageStatus.OVER:
+        line += _(", {over:,} over").format(over=usage.used - usage.included)
     return line
 
 
