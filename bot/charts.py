@@ -39,9 +39,11 @@ def chart_key(report: UsageReport) -> ChartKey:
         for usage in report.meters
         if usage.included > 0 or usage.used > 0
     )
+    start, end = report.period_start, report.period_end
     title = _("{package}: usage {start} – {end}").format(
-        package=report.package.name, start=f"{report.period_start:%d %b}",
-        end=day(report.period_end),
+        package=report.package.name,
+        start=f"{start:%d %b}" if start.year == end.year else day(start),
+        end=day(end),
     )
     marker = None
     if report.as_of is not None:

@@ -46,6 +46,15 @@ Marker = tuple[int, int]  # day of the billing period, days in it
 
 def draw_chart(rows: Sequence[Row], title: str, marker: Marker | None) -> bytes:
     """The chart of ``rows`` as PNG bytes, with the day ``marker`` when it is known."""
+    buffer = io.BytesIO()
+    chart_figure(rows, title, marker).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_figure(rows: Sequence[Row], title: str, marker: Marker | None) -> Figure:
+    """The chart as a matplotlib figure (on an Agg canvas). Its artists are named for
+    tests with ``gid``: ``used-bar``, ``value-label``, ``limit-tick``, ``day-tick``,
+    ``day-label``."""
     figure = Figure(figsize=(6.4, 2.5 + 0.9 * max(len(rows), 1)), dpi=125, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -55,7 +64,7 @@ def draw_chart(rows: Sequence[Row], title: str, marker: Marker | None) -> bytes:
         y = len(rows) - 1 - index  # the first meter on top
         status = usage_status(used, included)
         axes.barh(y, 100, height=BAR, color=TRACK)
-        axes.barh(y, min(share, AXIS_LIMIT), height=BAR, color=COLOURS[status])
+        axes.barh(y, min(share, AXIS_LIMIT), height=BAR, color=COLOURS[status], gid="used-bar")
         axes.text(0, y + TEXT_GAP, value_label(label, used, included, share),
                   fontsize=FONT, va="bottom", ha="left", gid="value-label")
         axes.vlines(100, y - TICK, y + TICK, color=LIMIT_TICK, linewidth=2.5, gid="limit-tick")
@@ -78,16 +87,14 @@ def draw_chart(rows: Sequence[Row], title: str, marker: Marker | None) -> bytes:
     axes.set_title(title, fontsize=FONT + 1, loc="left")
     figure.legend(handles=legend_handles(marker), loc="outside lower center", ncols=2,
                   fontsize=FONT - 3, frameon=False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 def value_label(label: str, used: int, included: int, share: int) -> str:
     """``Conversations: 870 of 1,000 (87 %)``; a meter not included says so."""
     if included <= 0:
         return _("{label}: {used:,} used, none included").format(label=label, used=used)
-    return _("{label}: {used:,} of {included:,} ({share} %)").format(
+    return _("{label}: {used:,} of {included:,} ({share:,} %)").format(
         label=label, used=used, included=included, share=share
     )
 

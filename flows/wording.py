@@ -86,7 +86,7 @@ def meter_line(usage: MeterUsage) -> str:
         return _("{mark} {label}: {used:,} used, none included").format(
             mark=mark, label=label, used=usage.used
         )
-    line = _("{mark} {label}: {used:,} / {included:,} ({share}%)").format(
+    line = _("{mark} {label}: {used:,} / {included:,} ({share:,}%)").format(
         mark=mark, label=label, used=usage.used, included=usage.included,
         share=percent(usage.used, usage.included),
     )
