@@ -184,7 +184,6 @@ class CloseFlow(FlowMachine):
             f"• {preview.members_losing_access} member"
             f"{'s' if preview.members_losing_access != 1 else ''} lose access, you included",
             "• the account cannot be reopened",
-            "",
             "Do you want to continue?",
         ]
         ctx.screen(
