@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.delivery import deliver_pending
 from flows.engine import Engine
+from flows.ports import Notice
 from flows.types import Choice, ConversationKey, Inbound, Reply, ReplyKind
+from storage.unit_of_work import Database
 
 CHANNEL = "terminal"
 # Word for word what an unlinked terminal chat has always been told. `bot chat` and the
@@ -28,12 +31,18 @@ def render(replies: list[Reply]) -> str:
 
 
 class TerminalConversation:
-    """One terminal user talking to the engine; remembers the options on screen."""
+    """One terminal user talking to the engine; remembers the options on screen.
 
-    def __init__(self, engine: Engine, chat_id: str) -> None:
+    With ``database``, notices queued for this chat (alerts, an agent's answers) are
+    delivered with each answer, after the replies: a terminal shows nothing while it
+    waits for a line, so they arrive with the next thing the user does.
+    """
+
+    def __init__(self, engine: Engine, chat_id: str, database: Database | None = None) -> None:
         self.engine = engine
         self.key = ConversationKey(CHANNEL, chat_id)
         self.choices: list[Choice] = []
+        self._database = database
 
     async def say(self, text: str) -> list[Reply]:
         """Send what the user typed: an option's number or complete label presses it.
@@ -47,11 +56,26 @@ class TerminalConversation:
             inbound = Inbound.pressed(self.key, chosen.token)
         else:
             inbound = Inbound.typed(self.key, text)
-        return self._remember(await self.engine.handle(inbound))
+        return await self._answer(await self.engine.handle(inbound))
 
     async def resume(self) -> list[Reply]:
         """Show where this conversation is: an open flow's step, else the menu."""
-        return self._remember(await self.engine.resume(self.key))
+        return await self._answer(await self.engine.resume(self.key))
+
+    async def notices(self) -> list[Reply]:
+        """Deliver the notices queued for this chat now, as replies to show."""
+        if self._database is None:
+            return []
+        shown: list[Reply] = []
+
+        async def show(notice: Notice) -> None:
+            shown.append(Reply(text=notice.text, choices=list(notice.choices)))
+
+        await deliver_pending(self._database, CHANNEL, show, chat_id=self.key.chat_id)
+        with_choices = [notice for notice in shown if notice.choices]
+        if with_choices:  # a notice's buttons are on screen now; plain text leaves them be
+            self.choices = with_choices[-1].choices
+        return shown
 
     def option_named(self, text: str) -> Choice | None:
         """The option on screen whose number or complete label (any case) was typed."""
@@ -63,7 +87,11 @@ class TerminalConversation:
         return named[0] if len(named) == 1 else None
 
     async def press(self, token: str) -> list[Reply]:
-        return self._remember(await self.engine.handle(Inbound.pressed(self.key, token)))
+        return await self._answer(await self.engine.handle(Inbound.pressed(self.key, token)))
+
+    async def _answer(self, replies: list[Reply]) -> list[Reply]:
+        """The engine's replies, then any notices for this chat."""
+        return self._remember(replies) + await self.notices()
 
     def _remember(self, replies: list[Reply]) -> list[Reply]:
         """Word what the terminal words itself, and remember the options now on screen."""

@@ -12,11 +12,13 @@ from typing import ClassVar
 
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
+from flows.i18n import _
 from flows.intents import ACCOUNT_WORDS, IntentRule, words
 from flows.menu import MenuEntry
 from flows.ports import AUDIT, CLOSING, CloseOutcome, CloseResult
+from flows.refusals import role_refusal
 from flows.types import Role
-from flows.wording import closed_notice, when
+from flows.wording import closed_notice, contact_support, when
 
 SUPPORT_PACKAGES = ("connect",)
 
@@ -70,16 +72,12 @@ class CloseFlow(FlowMachine):
     def refusal(cls, ctx: FlowContext) -> str | None:
         user = ctx.user
         if not user.role.can_close:
-            return (
-                "Sorry, only the account owner can close the account. "
-                f"Your role on {user.account_name} is {user.role.value}; "
-                "please ask the owner if the account should be closed."
-            )
+            return role_refusal(user, _("close the account"), Role.OWNER)
         if user.package_code in SUPPORT_PACKAGES:
             return (
                 f"Accounts on the {user.package_code.title()} package are closed by our "
-                "support team, not in chat. Please contact support: "
-                f"{ctx.settings.support_contact}. Nothing has been changed."
+                "support team, not in chat. "
+                f"{contact_support(ctx.settings.support_contact)} Nothing has been changed."
             )
         return None
 
@@ -150,7 +148,7 @@ class CloseFlow(FlowMachine):
         ctx = self.ctx
         outcome = self.closure.outcome if self.closure is not None else None
         if outcome is CloseOutcome.ALREADY_CLOSED:  # a double press, or another member
-            ctx.note(closed_notice(ctx.user))
+            ctx.note(closed_notice(ctx.user, ctx.settings.support_contact))
             ctx.menu_after = False
         elif outcome is CloseOutcome.FORBIDDEN:
             ctx.note(

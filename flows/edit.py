@@ -18,6 +18,7 @@ from flows.i18n import _
 from flows.intents import IntentRule, field_argument, words
 from flows.menu import MenuEntry
 from flows.ports import ACCOUNT_DETAILS, DETAILS_EDITING, AccountDetails, SaveOutcome, SaveResult
+from flows.refusals import role_refusal
 from flows.types import Role
 from flows.validation import InvalidValue, ValidationContext
 from flows.wording import closed_notice
@@ -75,10 +76,7 @@ class EditFlow(FlowMachine):
     def refusal(cls, ctx: FlowContext) -> str | None:
         if ctx.user.role.can_edit:
             return None
-        return (
-            "Only the account owner or an admin can edit the account details. "
-            f"Your role on {ctx.user.account_name} is {ctx.user.role.value}."
-        )
+        return role_refusal(ctx.user, _("edit the account details"), Role.ADMIN)
 
     @classmethod
     async def entry(cls, ctx: FlowContext, args: dict[str, Any]) -> str:
@@ -195,7 +193,8 @@ class EditFlow(FlowMachine):
                 "Nothing was saved: your role no longer allows editing the account details."
             )
         elif outcome is SaveOutcome.CLOSED:
-            self.ctx.note("Nothing was saved. " + closed_notice(self.ctx.user))
+            notice = closed_notice(self.ctx.user, self.ctx.settings.support_contact)
+            self.ctx.note("Nothing was saved. " + notice)
         else:
             self.ctx.note("Nothing was saved: the billing currency cannot be changed once set.")
 

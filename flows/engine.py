@@ -173,7 +173,7 @@ class Engine:
             await store.save_conversation(record)
             if facts is not None:
                 facts.outcome = TurnOutcome.CLOSED_ACCOUNT
-            return [Reply(text=closed_notice(user))]
+            return [Reply(text=closed_notice(user, self._settings.support_contact))]
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id, facts=facts)
 

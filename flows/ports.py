@@ -54,6 +54,8 @@ class UserContext:
     account_status: AccountStatus
     closed_at: datetime | None = None
     closure_reference: str | None = None
+    owner_name: str | None = None
+    """The account owner's name, so a refusal can say whom to ask (None: no owner)."""
 
 
 @dataclass(frozen=True, slots=True)

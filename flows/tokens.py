@@ -52,7 +52,7 @@ def decode(token: str) -> ChoiceToken | None:
 
 def standing(action: str) -> str:
     """The token of a standing choice (see :data:`STANDING_MENU`): ``start.<flow>``."""
-    if not action.startswith("start."):
+    if not action.startswith("start.") or action == "start.":
         raise ValueError(f"only start.<flow> actions can be standing, not {action!r}")
     return encode(STANDING_MENU, action)
 

@@ -99,15 +99,26 @@ def meter_line(usage: MeterUsage) -> str:
     return line
 
 
-def closed_notice(user: UserContext) -> str:
-    """What every member of a closed account is told, whatever they write."""
+def closed_notice(user: UserContext, support_contact: str) -> str:
+    """What every member of a closed account is told, whatever they write, with the
+    configured support contact (``EngineSettings.support_contact``)."""
     closed = f" on {when(user.closed_at)}" if user.closed_at else ""
     reference = f" (reference {user.closure_reference})" if user.closure_reference else ""
     return (
         f"The account {user.account_name} was closed{closed}{reference}. "
         "A closed account cannot be reopened and nothing in it can be changed. "
-        "If you need a new account, please contact support."
+        + contact_support(support_contact, _("If you need a new account"))
     )
+
+
+def contact_support(support_contact: str, reason: str | None = None) -> str:
+    """"Please contact support: <the configured contact>." with an optional reason in
+    front ("If you need a new account, please contact support: …")."""
+    if reason:
+        return _("{reason}, please contact support: {contact}.").format(
+            reason=reason, contact=support_contact
+        )
+    return _("Please contact support: {contact}.").format(contact=support_contact)
 
 
 GLOBAL_HELP = (

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from flows.ports import AccountStatus, UserContext
 from flows.types import ConversationKey, ConversationRecord, Role
@@ -84,6 +85,7 @@ def _read_turns_statement() -> Any:
         m.Account.status.label("a_status"),
         m.Account.closed_at.label("a_closed_at"),
         m.Account.closure_reference.label("a_reference"),
+        _owner_name().label("a_owner"),
     )
     conversations = select(
         literal(True).label("found_conversation"),
@@ -114,6 +116,21 @@ def _read_turns_statement() -> Any:
         .where(tuple_(identity.channel, identity.external_id).in_(asked))
     )
     return union_all(conversations, users)
+
+
+def _owner_name() -> Any:
+    """The name of the account's (first) owner: a correlated subquery on the membership
+    index by account, so the turn's one statement also says whom a refusal names."""
+    owner = aliased(m.User)
+    return (
+        select(owner.name)
+        .join(m.Membership, m.Membership.user_id == owner.id)
+        .where(m.Membership.account_id == m.Account.id, m.Membership.role == Role.OWNER.value)
+        .order_by(m.Membership.id)
+        .limit(1)
+        .correlate(m.Account)
+        .scalar_subquery()
+    )
 
 
 _READ_TURNS = _read_turns_statement()
@@ -147,6 +164,7 @@ def _user(row: Any) -> UserContext:
         account_status=AccountStatus(row.a_status),
         closed_at=row.a_closed_at,
         closure_reference=row.a_reference,
+        owner_name=row.a_owner,
     )
 
 

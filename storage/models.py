@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -232,6 +233,33 @@ class Conversation(Base):
     updated_at: Mapped[float | None] = mapped_column(Double)
 
 
+class OutboxMessage(Base):
+    """A notice for a chat outside that chat's own turn (``flows.ports.Notice``), queued
+    in the transaction that produced it and delivered afterwards (``storage.outbox``)."""
+
+    __tablename__ = "outbox"
+    # What delivery looks for: the channel's notices still to deliver, oldest first.
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending", "channel", "id",
+            sqlite_where=text("delivered_at IS NULL AND gave_up_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL AND gave_up_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[list[str]]] = mapped_column(JSON)  # [[label, token], ...]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "Account",
     "AuditEntry",
@@ -243,6 +271,7 @@ __all__ = [
     "LinkCode",
     "Membership",
     "Meter",
+    "OutboxMessage",
     "Package",
     "PackageAllowance",
     "PackageFeature",
@@ -250,3 +279,8 @@ __all__ = [
     "UsageRecord",
     "User",
 ]
+
+
+# The account's history, a keyset page at a time (storage/history.py): the rows of one
+# account in (time, id) order, so a page is one range scan, however far back it is.
+Index("ix_audit_log_account_time", AuditEntry.account_id, AuditEntry.created_at, AuditEntry.id)

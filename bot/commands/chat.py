@@ -17,13 +17,16 @@ from bot.runtime import open_runtime
 from bot.scripts.channels import seen
 from bot.scripts.recorder import Recorder, then_lines
 from bot.terminal import CHANNEL, TerminalConversation, render
+from bot.terminal_input import LineReader, line_reader
 from flows.engine import Engine
+from flows.i18n import N_, _
 from flows.settings import EngineSettings
 from storage.errors import UnknownUser
 from storage.identities import ensure_identity
 from storage.sandbox import fresh_demo_database
 
 DEFAULT_USER = "owner@acme.example"
+GOODBYE = N_("Goodbye!")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,9 +42,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.record is not None:
-        return asyncio.run(record(args.email, args.record))
-    return asyncio.run(chat(args.email))
+    try:
+        if args.record is not None:
+            return asyncio.run(record(args.email, args.record))
+        return asyncio.run(chat(args.email))
+    except KeyboardInterrupt:
+        # Ctrl-C while the bot was answering (at the prompt it is a key press, read as
+        # the end): the turn's transaction was rolled back, so nothing is half-saved.
+        print("\n" + _(GOODBYE), flush=True)
+        return 0
 
 
 async def chat(email: str) -> int:
@@ -53,7 +62,7 @@ async def chat(email: str) -> int:
             except UnknownUser:
                 print(f"There is no user with the e-mail {email}.", file=sys.stderr)
                 return 2
-        await converse(TerminalConversation(runtime.engine, email))
+        await converse(TerminalConversation(runtime.engine, email, runtime.database))
     return 0
 
 
@@ -72,7 +81,7 @@ async def record(email: str, target: Path) -> int:
         engine = Engine(database.stores, EngineSettings())
         recorder = Recorder(email)
         try:
-            await converse(TerminalConversation(engine, email), recorder)
+            await converse(TerminalConversation(engine, email, database.database), recorder)
         finally:
             name = f"Recorded as {email} on {datetime.now(UTC):%d %b %Y}"
             then = await then_lines(database.database, email)
@@ -86,27 +95,26 @@ async def record(email: str, target: Path) -> int:
     return 0
 
 
-async def converse(conversation: TerminalConversation, recorder: Recorder | None = None) -> None:
-    """The chat loop: show the menu, then one user turn per line until end of input."""
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print(f"Chatting as {conversation.key.chat_id}. Type a number or words; Ctrl-D to quit.\n")
+async def converse(
+    conversation: TerminalConversation,
+    recorder: Recorder | None = None,
+    lines: LineReader | None = None,
+) -> None:
+    """The chat loop: show the menu, then one user turn per line until the user is done
+    (end of input, Ctrl-D or Ctrl-C); a person at a terminal is told goodbye."""
+    lines = lines or line_reader()
+    if lines.interactive:
+        print(
+            f"Chatting as {conversation.key.chat_id}. Type a number or words; "
+            "Ctrl-D or Ctrl-C to quit.\n"
+        )
     first = await conversation.resume()  # a flow open before a restart goes on where it was
     if recorder is not None:
         recorder.said("menu", seen(first))
-    print(render(first))
-    loop = asyncio.get_running_loop()
-    while True:
-        if interactive:
-            print("\n> ", end="", flush=True)
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
-            break
-        if not line.strip():
+    print(render(first), flush=True)
+    while (text := await lines.read()) is not None:
+        if not text.strip():
             continue
-        if not interactive:
-            print(f"\n> {line.rstrip()}")
-        text = line.rstrip("\n")
         on_screen = [choice.label for choice in conversation.choices]
         chosen = conversation.option_named(text)
         replies = await conversation.say(text)
@@ -116,3 +124,5 @@ async def converse(conversation: TerminalConversation, recorder: Recorder | None
             else:
                 recorder.said(text, seen(replies))
         print(render(replies), flush=True)
+    if lines.interactive:
+        print(_(GOODBYE), flush=True)

@@ -140,7 +140,8 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
         await check_bot(bot, options.api_url, options.api_setting)
         async with open_runtime(settings, charts={"telegram": render_usage_chart},
                                 isolate=args.webhook) as runtime:
-            dispatcher = build_dispatcher(runtime.engine, settings, runtime.isolation)
+            dispatcher = build_dispatcher(runtime.engine, settings, runtime.isolation,
+                                          runtime.database)
             tune_for_serving()
             grace = settings.shutdown_grace_seconds
             if not args.webhook:

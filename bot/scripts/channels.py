@@ -39,6 +39,9 @@ class ScriptChannel(Protocol):
     async def press(self, label: str) -> list[ScriptReply]:
         """Press the button of the latest menu labelled exactly ``label``."""
 
+    async def notices(self) -> list[ScriptReply]:
+        """Deliver the notices queued for this chat (alerts, an agent's answers) now."""
+
 
 class ChannelSession(Protocol):
     """The channel for one script run: opens one chat per demo user who talks."""
@@ -68,6 +71,9 @@ class TerminalChannel:
         number = self.buttons.index(label) + 1
         return seen(await self._conversation.say(str(number)))
 
+    async def notices(self) -> list[ScriptReply]:
+        return seen(await self._conversation.notices())
+
 
 class TerminalSession:
     """Terminal chats over one engine; the chat id is the user's e-mail, as in ``bot chat``."""
@@ -81,7 +87,7 @@ class TerminalSession:
     async def open(self, email: str) -> ScriptChannel:
         async with self._database.database.transaction() as connection:
             await ensure_identity(connection, self.channel, email, email)
-        return TerminalChannel(TerminalConversation(self._engine, email))
+        return TerminalChannel(TerminalConversation(self._engine, email, self._database.database))
 
     async def close(self) -> None:
         return None

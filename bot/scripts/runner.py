@@ -93,7 +93,10 @@ class _Play:
         try:
             # A bot that hangs must fail its script, not stall the whole run (or CI).
             async with asyncio.timeout(STEP_TIMEOUT):
+                # Notices queued for this chat meanwhile arrive after the replies, as the
+                # delivery loop of a running bot would send them a moment later.
                 replies = await sending
+                replies += await chat.notices()
         except TimeoutError:
             late = f"the bot did not answer within {STEP_TIMEOUT:.0f} seconds"
             raise StepFailed(self.failure(step, [late], [])) from None

@@ -68,6 +68,9 @@ class TelegramChannel:
             return self._checked(await self._client.send(label))
         return self._checked(await self._client.press(menu.message_id, button.data))
 
+    async def notices(self) -> list[ScriptReply]:
+        return _seen(await self._client.notices())
+
     def _checked(self, messages: list[SentMessage]) -> list[ScriptReply]:
         errors = self._client.harness.errors
         if errors:

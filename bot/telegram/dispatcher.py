@@ -18,7 +18,9 @@ from bot.telegram.middlewares import (
     UpdateMetricsMiddleware,
     UpdateProgressMiddleware,
 )
+from bot.telegram.notices import deliver_notices
 from flows.engine import Engine
+from storage.unit_of_work import Database
 
 COMMANDS = [
     BotCommand(command="menu", description="Main menu"),
@@ -29,12 +31,17 @@ COMMANDS = [
 
 
 def build_dispatcher(
-    engine: Engine, settings: Settings, isolation: ChatIsolation | None = None
+    engine: Engine,
+    settings: Settings,
+    isolation: ChatIsolation | None = None,
+    database: Database | None = None,
 ) -> Dispatcher:
     """A dispatcher whose handlers get ``engine`` and ``settings``.
 
     ``isolation`` is the cross-process chat lock when several processes serve the
-    bot (``bot.chat_isolation``); None keeps order within this process only.
+    bot (``bot.chat_isolation``); None keeps order within this process only. With
+    ``database``, the outbox's notices to Telegram chats are delivered while the
+    dispatcher runs (``bot.telegram.notices``).
 
     aiogram's FSM is off: conversation state lives in the database, in the engine's
     records, so a restart resumes every chat where it was.
@@ -56,4 +63,6 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
     dispatcher.update.outer_middleware(UpdateProgressMiddleware())
     dispatcher.include_routers(*routers())
+    if database is not None:
+        deliver_notices(dispatcher, database)
     return dispatcher

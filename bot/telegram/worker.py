@@ -80,7 +80,8 @@ async def serve(settings: Settings, args: argparse.Namespace, link: SupervisorLi
     try:
         async with open_runtime(settings, charts={"telegram": render_usage_chart},
                                 prepare=False, isolate=True) as runtime:
-            dispatcher = build_dispatcher(runtime.engine, settings, runtime.isolation)
+            dispatcher = build_dispatcher(runtime.engine, settings, runtime.isolation,
+                                          runtime.database)
             tune_for_serving()
             try:
                 server = await serve_webhook(

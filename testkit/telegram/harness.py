@@ -52,9 +52,11 @@ from aiogram.types import ErrorEvent, Update
 
 from bot.chat_isolation import ChatIsolation
 from bot.config import Settings
+from bot.delivery import deliver_pending
 from bot.runtime import Runtime
 from bot.telegram.chat import CHANNEL
 from bot.telegram.dispatcher import build_dispatcher
+from bot.telegram.notices import telegram_sender
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.retry import install_retry
 from flows.engine import Engine
@@ -171,9 +173,20 @@ class TelegramTestClient:
         async with self.harness.database.transaction() as connection:
             return await ensure_identity(connection, CHANNEL, str(self.chat_id), email)
 
+    async def notices(self) -> list[SentMessage]:
+        """Deliver the outbox's notices for this chat as the bot's delivery loop does
+        (``bot.telegram.notices``), and return the messages that arrived."""
+        start = len(self.chat.events)
+        await deliver_pending(self.harness.database, CHANNEL,
+                              telegram_sender(self.harness.bot), chat_id=str(self.chat_id))
+        return self._since(start)
+
     async def _step(self, update: dict[str, Any]) -> list[SentMessage]:
         start = len(self.chat.events)
         await self.harness.feed(update)
+        return self._since(start)
+
+    def _since(self, start: int) -> list[SentMessage]:
         return [
             event.message
             for event in self.chat.events[start:]

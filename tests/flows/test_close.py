@@ -122,6 +122,7 @@ async def test_an_owner_demoted_after_step_one_is_refused_at_the_last_step(
         )
     await owner.press("permanently")
     assert "only the account owner can close" in owner.text
+    assert "Please ask the account owner." in owner.text  # nobody is owner any more
     assert (await account_named(db, "Acme Trading Ltd")).status == "open"
     assert await audit_actions(db, "account.closed") == []
 
@@ -136,6 +137,7 @@ async def test_viewer_and_admin_cannot_reach_closure_by_menu_typing_or_replay(
     assert not any("Close" in label for label in member.labels)
     await member.say("close my account")
     assert "only the account owner can close the account" in member.text
+    assert "Olivia Owner, the account owner, can do this." in member.text
     menu_token = member.token("Account details").split(":")[0]
     for action in ("start.close", "proceed", "confirm"):  # forged or replayed steps
         await member.press_token(f"{menu_token}:{action}")

@@ -225,10 +225,11 @@ async def test_viewer_cannot_edit_by_typing_or_by_a_replayed_button(db: FreshDat
     engine: Engine = make_engine(db)
     viewer = await Talk.open(engine, db, "viewer@acme.example")
     await viewer.say("change my email")
-    assert "Only the account owner or an admin can edit" in viewer.text
+    assert "only the account owner or an admin can edit" in viewer.text
+    assert "Olivia Owner can do this, or can make you an admin." in viewer.text
     menu_token = viewer.token("Account details").split(":")[0]
     await viewer.press_token(f"{menu_token}:start.edit")  # forged from a valid menu token
-    assert "Only the account owner or an admin can edit" in viewer.text
+    assert "only the account owner or an admin can edit" in viewer.text
     assert "Which detail" not in viewer.text
 
 

@@ -83,6 +83,14 @@ PINNED: list[tuple[str, Intent | None]] = [
     ("delete my email", Intent("details")),
     ("cancel subscription", Intent("package")),
     ("close and change my account email", Intent("close")),
+    # history (precedence 15): its words, typos corrected; "changed" is still edit's verb
+    ("history", Intent("history")),
+    ("show the history", Intent("history")),
+    ("account history", Intent("history")),
+    ("histroy", Intent("history")),
+    ("audit log", Intent("history")),
+    ("show my activity", Intent("history")),
+    ("log", None),
 ]
 
 

@@ -36,8 +36,8 @@ def name_flow() -> Iterator[type[FlowMachine]]:
 
         flow_name = "account_name"
         menu_entry = MenuEntry("🏷 Account name", position=25, least_role=Role.ADMIN)
-        # Between package (20) and details (10): "my account" alone still means details.
-        intent_rule = IntentRule(precedence=15, all_of=(words("called named"),))
+        # Above details (10), below history (15): "my account" alone still means details.
+        intent_rule = IntentRule(precedence=12, all_of=(words("called named"),))
         help_text = HELP
 
         showing = State(initial=True)
@@ -63,12 +63,12 @@ def name_flow() -> Iterator[type[FlowMachine]]:
         (
             "owner@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🛑 Close account", "❓ Help"],
+             "🕘 History", "🛑 Close account", "❓ Help"],
         ),
         (
             "admin@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "❓ Help"],
+             "🕘 History", "❓ Help"],
         ),
         ("viewer@acme.example", ["📄 Account details", "📦 Package & usage", "❓ Help"]),
     ],

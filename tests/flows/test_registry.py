@@ -15,11 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_product_flows_are_found_in_menu_order() -> None:
-    assert list(FLOWS) == ["details", "edit", "package", "close"]
+    assert list(FLOWS) == ["details", "edit", "package", "history", "close"]
     assert [flow.__module__ for flow in FLOWS.values()] == [
-        "flows.details", "flows.edit", "flows.package", "flows.close",
+        "flows.details", "flows.edit", "flows.package", "flows.history", "flows.close",
     ]
-    assert [name for name, _ in FLOWS.intent_rules()] == ["close", "edit", "package", "details"]
+    assert [name for name, _ in FLOWS.intent_rules()] == [
+        "close", "edit", "package", "history", "details",
+    ]
 
 
 def test_no_other_module_of_flows_or_bot_names_a_flow() -> None:

@@ -27,7 +27,7 @@ from flows.routing import (
     route,
     route_typed,
 )
-from flows.tokens import encode
+from flows.tokens import STANDING_MENU, encode, standing
 from flows.types import ConversationKey, Inbound
 
 KEY = ConversationKey("test", "1")
@@ -218,3 +218,20 @@ def test_back_from_a_first_step_leaves_the_flow() -> None:
 def test_a_choice_the_step_does_not_take_is_refused() -> None:
     assert in_step(FlowChoice("drop_tables"), CHOOSING) == NotHere()
     assert in_step(FlowChoice("confirm"), NAMING) == NotHere()
+
+
+# -- standing choices (buttons on notices) ----------------------------------------------
+@pytest.mark.parametrize("in_flow", [False, True])
+def test_a_standing_choice_starts_its_flow_from_any_screen(in_flow: bool) -> None:
+    token = standing("start.package")
+    assert route(pressed(token), MENU, in_flow=in_flow) == StartFlow("package")
+    assert route(pressed(token), Screen(None), in_flow=in_flow) == StartFlow("package")
+    assert route(pressed(token), FINAL_CLOSE, in_flow=in_flow) == StartFlow("package")
+
+
+@pytest.mark.parametrize("action", ["confirm", "pick.email", "help", "start.", "menu"])
+def test_only_starting_a_flow_can_stand(action: str) -> None:
+    # A forged "~:confirm" must never reach the final close step as a press.
+    assert route(pressed(encode(STANDING_MENU, action)), FINAL_CLOSE, in_flow=True) == Stale()
+    with pytest.raises(ValueError, match="start"):
+        standing(action)

@@ -71,7 +71,7 @@ class LiveBot:
                              charts={"telegram": render_usage_chart},
                              observer=MetricsObserver())  # as bot.runtime builds it
         self.bot = make_bot(self.telegram.token, server.url)
-        self.dispatcher = build_dispatcher(self.engine, self.settings)
+        self.dispatcher = build_dispatcher(self.engine, self.settings, database=db.database)
         self.tracker = UpdateTracker(self.dispatcher)
         self.poller = Poller(self.bot, self.dispatcher, timeout=5)
         self._polling: asyncio.Task[None] | None = None
