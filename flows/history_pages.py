@@ -75,8 +75,9 @@ def history_text(account_name: str, page: HistoryPage) -> str:
         _("Times are in {zone}.").format(zone=zone.key),
     ]
     for entry in page.entries:
+        # One line an entry (time, then what happened): five fit a phone's screen.
         local = entry.created_at.astimezone(zone)
-        lines += ["", f"{local:%d %b %Y, %H:%M}", entry_sentence(entry)]
+        lines.append(f"{local:%d %b %Y, %H:%M} · {entry_sentence(entry)}")
     return "\n".join(lines)
 
 
