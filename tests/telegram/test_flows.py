@@ -87,7 +87,7 @@ async def test_package_and_usage_sends_the_chart(live: LiveBot) -> None:
 
 async def test_help_on_the_package_screen_does_not_send_the_chart_again(live: LiveBot) -> None:
     await live.link(CHAT, "viewer@acme.example")
-    photo, usage = await live.click(CHAT, "Package")
+    _photo, usage = await live.click(CHAT, "Package")
     for typed in ("/help", "help", "what is this"):
         replies = await live.send(CHAT, typed)
         assert [reply.photo for reply in replies] == [None], typed  # one message, no picture
