@@ -6,11 +6,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import chat, database, diagram, link_code, run, script, telegram
+from bot.commands import (
+    chat,
+    database,
+    diagram,
+    link_code,
+    run,
+    script,
+    support,
+    telegram,
+    usage,
+)
 from bot.ops.logs import setup_logging
 from bot.startup.error import StartupError, report, traceback_text
 
-COMMANDS = (chat, database, run, telegram, link_code, script, diagram)
+COMMANDS = (chat, database, run, telegram, link_code, script, diagram, usage, support)
 
 
 def parser() -> argparse.ArgumentParser:

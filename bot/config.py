@@ -50,12 +50,17 @@ class Settings(BaseSettings):
     # before what is left is cancelled and logged.
     shutdown_grace_seconds: int = Field(default=25, ge=1)
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
+    # The Telegram forum supergroup where agents answer handed-over customers, one topic
+    # per ticket; unset: tickets are answered with ``python -m bot support``.
+    support_chat_id: int | None = None
     # Operations (bot.ops): log lines as text or JSON; in polling mode /healthz, /readyz
     # and /metrics are served on OPS_HOST:OPS_PORT (0: not served). A webhook serves them
     # on its own port.
     log_format: LogFormat = "text"
     ops_host: str = "127.0.0.1"
     ops_port: int = Field(default=9464, ge=0, le=65535)
+    # Bearer token of POST /usage (bot.usage.http); unset or empty: the endpoint is off.
+    usage_api_token: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +75,8 @@ def get_settings() -> Settings:
     except ValidationError as error:
         raise invalid_setting(error, Settings) from error
     redaction.remember(
-        settings.bot_token, settings.webhook_secret, redaction.url_password(settings.database_url),
+        settings.bot_token, settings.webhook_secret, settings.usage_api_token,
+        redaction.url_password(settings.database_url),
         redaction.url_password(settings.redis_url),
     )
     from bot.ops.logs import use_format  # here: the command line's log lines follow LOG_FORMAT

@@ -47,6 +47,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
         flow_timeout_seconds=settings.flow_timeout_seconds,
         close_confirm_seconds=settings.close_confirm_seconds,
         support_contact=settings.support_contact,
+        support_group=settings.support_chat_id is not None,
     )
 
 

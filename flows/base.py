@@ -47,6 +47,13 @@ class FlowMachine(StateMachine):
     """The typed words that ask for it ("change my e-mail"), and how."""
     help_text: ClassVar[str] = ""
     changes_things: ClassVar[bool] = False  # leaving it early says "nothing was changed"
+    holds_conversation: ClassVar[bool] = False
+    """True: every typed text goes to the flow as it is (keywords and typed requests do
+    not apply) and only its own choices may be pressed; talking to a person is one."""
+    expires: ClassVar[bool] = True  # False: it stays open however long the user is away
+    reaches_people: ClassVar[bool] = False
+    """True for the flow that puts the user in touch with a person (``flows.person``):
+    offered where the bot gives up, and open to a closed account's members."""
     commits: ClassVar[Mapping[str, str]] = {}
     """Events that write stored data, each with what it does ("close the account").
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from flows import person
 from flows.base import FlowMachine, State
 from flows.context import FlowContext
 from flows.i18n import _
@@ -77,7 +78,8 @@ class CloseFlow(FlowMachine):
             return (
                 f"Accounts on the {user.package_code.title()} package are closed by our "
                 "support team, not in chat. "
-                f"{contact_support(ctx.settings.support_contact)} Nothing has been changed."
+                f"{contact_support(ctx.settings.support_contact)} Nothing has been changed.\n"
+                + _(person.ASK_HERE)
             )
         return None
 
@@ -125,7 +127,8 @@ class CloseFlow(FlowMachine):
         )
         ctx.note(
             f"The name did not match {ctx.settings.max_name_attempts} times, so I stopped "
-            "the closure for your safety. Nothing was changed and the account stays open."
+            "the closure for your safety. Nothing was changed and the account stays open.\n"
+            + _(person.ASK_HERE)
         )
 
     async def close_account(self) -> None:

@@ -8,7 +8,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from flows.ports import TurnStore, UsageReport, UserContext
 from flows.settings import EngineSettings
-from flows.types import Choice, Reply
+from flows.trail import Trail
+from flows.types import Choice, ConversationKey, Reply
 
 
 class ChartRenderer(Protocol):
@@ -50,12 +51,14 @@ class FlowContext:
     channel: str
     settings: EngineSettings
     charts: ChartRenderer | None = None
+    key: ConversationKey | None = None  # the conversation this update is for
     replies: list[Reply] = field(default_factory=list)
     charts_to_draw: list[tuple[Reply, UsageReport]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     switch_to: tuple[str, dict[str, Any]] | None = None
     menu_after: bool = True  # False when nothing is left to choose (the account was closed)
     account_closed: bool = False  # this update closed the account (for the engine's observer)
+    trail: Trail = field(default_factory=Trail)  # where the user was, what they last typed
 
     def note(self, text: str) -> None:
         """Say ``text`` in front of whatever screen comes next."""

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext, cached_chart
 from flows.observing import FlowEvent, TurnObserver, TurnOutcome, TurnReport
+from flows.person import reaches_person, standing_choices
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
 from flows.registry import FLOWS
 from flows.runner import ActionRunner
@@ -83,7 +84,9 @@ class Engine:
         unlinked chat gets one reply of kind :attr:`ReplyKind.UNLINKED`, which its
         channel words.
         """
-        return await self._run(inbound.key, lambda runner: runner.handle(inbound), before)
+        return await self._run(
+            inbound.key, lambda runner: runner.handle(inbound), before, inbound
+        )
 
     async def resume(self, key: ConversationKey) -> list[Reply]:
         """Show where the conversation is (a channel opening again after a restart).
@@ -97,6 +100,7 @@ class Engine:
         key: ConversationKey,
         act: Callable[[ActionRunner], Awaitable[None]],
         before: Prelude | None = None,
+        inbound: Inbound | None = None,
     ) -> list[Reply]:
         observer = self._observer
         for attempt in range(CONFLICT_RETRIES):
@@ -108,7 +112,7 @@ class Engine:
                     if before is not None and not await before(store):
                         replies: list[Reply] = []
                     else:
-                        replies = await self._handle(store, key, act, charts, facts)
+                        replies = await self._handle(store, key, act, charts, facts, inbound)
             except ConcurrentUpdate:
                 # Another update of this chat was saved meanwhile (here or in another
                 # process): everything here was rolled back, so run again on its record.
@@ -156,6 +160,7 @@ class Engine:
         act: Callable[[ActionRunner], Awaitable[None]],
         charts: list[tuple[Reply, UsageReport]],
         facts: _Facts | None,
+        inbound: Inbound | None = None,
     ) -> list[Reply]:
         now = self._clock()
         record = await store.load_conversation(key) or ConversationRecord(key=key)
@@ -168,12 +173,14 @@ class Engine:
             if facts is not None:
                 facts.outcome = TurnOutcome.UNLINKED
             return [Reply(text=UNLINKED, kind=ReplyKind.UNLINKED)]
-        if user.account_status is AccountStatus.CLOSED:
+        if user.account_status is AccountStatus.CLOSED and not reaches_person(record, inbound):
+            # Nothing of a closed account works, except reaching a person (flows.person).
             _reset(record, user_id=user.user_id, facts=facts)
             await store.save_conversation(record)
             if facts is not None:
                 facts.outcome = TurnOutcome.CLOSED_ACCOUNT
-            return [Reply(text=closed_notice(user, self._settings.support_contact))]
+            return [Reply(text=closed_notice(user, self._settings.support_contact),
+                          choices=standing_choices())]
         if record.user_id != user.user_id:
             _reset(record, user_id=user.user_id, facts=facts)
 
@@ -183,6 +190,7 @@ class Engine:
             data=record.data.setdefault("flow", {}),
             now=now,
             channel=key.channel,
+            key=key,
             settings=self._settings,
             charts=self._charts.get(key.channel),
         )

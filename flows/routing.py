@@ -28,6 +28,11 @@ KEYWORDS: dict[str, str] = {
     **dict.fromkeys(("back", "/back"), "back"),
     **dict.fromkeys(("cancel", "/cancel", "stop", "quit", "exit"), "cancel"),
     **dict.fromkeys(("help", "/help", "?"), "help"),
+    # Reaching a person works from anywhere, like the keywords above (flows.handover).
+    **dict.fromkeys(
+        ("agent", "/agent", "human", "talk to someone", "talk to a person", "a person"),
+        "start.handover",
+    ),
 }
 """Typed words that win over any step, and the action each one takes."""
 

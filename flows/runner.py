@@ -14,6 +14,7 @@ from typing import Any, assert_never
 
 from statemachine.exceptions import TransitionNotAllowed
 
+from flows import person, trail
 from flows.base import FlowMachine
 from flows.context import FlowContext
 from flows.i18n import _
@@ -73,9 +74,29 @@ class ActionRunner:
 
     async def handle(self, inbound: Inbound) -> None:
         """Route what the user did and carry it out; a flow left idle too long ends first."""
+        flow = FLOWS.get(self.record.flow or "")
+        held = flow is not None and flow.holds_conversation
+        self.ctx.trail = trail.note(self.record, inbound, held=held)
         if self._expire():
             return
-        await self.run(route(inbound, self._screen(), in_flow=self.record.flow is not None))
+        if held:
+            action = self._held(inbound)
+        else:
+            action = route(inbound, self._screen(), in_flow=self.record.flow is not None)
+        misunderstood = person.misunderstandings(self.record)
+        await self.run(action)
+        if person.misunderstandings(self.record) == misunderstood:  # this one was understood
+            person.understood(self.record)
+
+    def _held(self, inbound: Inbound) -> Action:
+        """What the user's action means in a flow that holds the conversation: typed text
+        is the flow's whatever it says; a press counts only as one of the flow's own
+        choices on the current screen, anything else (an old menu, a standing button)
+        is stale and leaves the flow as it is."""
+        if inbound.text is not None:
+            return ForStep(inbound.text)
+        action = route(inbound, self._screen(), in_flow=True)
+        return action if isinstance(action, FlowChoice) else Stale()
 
     async def resume(self) -> None:
         """Show where the conversation is: the open flow's step, else the menu."""
@@ -134,6 +155,7 @@ class ActionRunner:
                 self._same_menu = True
             case NotUnderstood(text=text):  # at the menu; inside a flow see _on_step
                 ctx.note(NOT_UNDERSTOOD.format(text=text[:60]))
+                person.misunderstood(self.record, ctx)  # the menu offers a person already
                 show_menu(ctx, greet=False)
             case FlowChoice():
                 machine = self._restore()
@@ -159,7 +181,13 @@ class ActionRunner:
             case NotHere():
                 await self._reoffer(NOT_HERE)
             case NotUnderstood(text=text):
-                await self._reoffer(NOT_UNDERSTOOD.format(text=text[:60]))
+                self.ctx.note(NOT_UNDERSTOOD.format(text=text[:60]))
+                stuck = person.misunderstood(self.record, self.ctx)  # may note an offer
+                said = "\n\n".join(self.ctx.notes)
+                self.ctx.notes.clear()
+                await self._reoffer(said)
+                if stuck:
+                    person.offer(self.ctx)
             case _:  # leaving, switching, keywords: the step plays no part
                 await self.run(action)
 
@@ -186,6 +214,7 @@ class ActionRunner:
             return
         refusal = flow.refusal(self.ctx)
         if refusal is not None:
+            trail.refused(self.record, name)  # for a person taking over: what was refused
             self.ctx.note(refusal)
             show_menu(self.ctx, greet=False)
             return
@@ -286,7 +315,9 @@ class ActionRunner:
         replies = self.ctx.replies
         record = self.record
         with_choices = [reply for reply in replies if reply.choices]
-        if with_choices:
+        if not replies:
+            pass  # nothing was said (a message relayed to a person): the screen stays as it is
+        elif with_choices:
             # Re-offering the same menu keeps its token, so the buttons on screen still work.
             token = (record.menu_token if self._same_menu else None) or new_menu_token()
             record.menu_token = token
@@ -297,7 +328,9 @@ class ActionRunner:
             record.menu_token = None
             record.data["choices"] = []
         timeout = self.ctx.settings.flow_timeout_seconds
-        record.expires_at = self.ctx.now.timestamp() + timeout if record.flow else None
+        flow = FLOWS.get(record.flow or "")
+        expires = flow is not None and flow.expires
+        record.expires_at = self.ctx.now.timestamp() + timeout if expires else None
         record.updated_at = self.ctx.now.timestamp()
         return replies
 

@@ -13,3 +13,6 @@ class EngineSettings:
     close_confirm_seconds: int = 180
     max_name_attempts: int = 3
     support_contact: str = "support@platform.example or +1 555 0100 (Mon–Fri 8:00–18:00 UTC)"
+    support_group: bool = False
+    """A support group relays handed-over chats (``SUPPORT_CHAT_ID``); without one, tickets
+    are answered from the command line and nothing is queued for a group."""

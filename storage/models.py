@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -233,6 +234,59 @@ class Conversation(Base):
     updated_at: Mapped[float | None] = mapped_column(Double)
 
 
+class UsageEvent(Base):
+    """One recorded use of a meter (``storage.usage``), kept so a retried post counts once.
+
+    The idempotency key is unique per account. The result the first post was answered
+    with (the period's total after it, the alert it queued) is kept with it, so a
+    replay answers the same.
+    """
+
+    __tablename__ = "usage_events"
+    __table_args__ = (
+        UniqueConstraint("account_id", "idempotency_key"),
+        CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    meter_code: Mapped[str] = mapped_column(ForeignKey("meters.code"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_start: Mapped[date] = mapped_column(Date)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of what was asked
+    source: Mapped[str] = mapped_column(String(16))  # api | cli | script
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_after: Mapped[int | None] = mapped_column(Integer)
+    alert_threshold: Mapped[int | None] = mapped_column(Integer)  # 80 | 100 when it alerted
+    notices: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UsageAlert(Base):
+    """A usage alert decided: at most one per account, meter, period and threshold.
+
+    Inserted with ``ON CONFLICT DO NOTHING`` in the recording transaction: only the
+    transaction whose row went in sends the alert, however many record at once.
+    """
+
+    __tablename__ = "usage_alerts"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    meter_code: Mapped[str] = mapped_column(ForeignKey("meters.code"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    threshold: Mapped[int] = mapped_column(Integer, primary_key=True)  # percent: 80 | 100
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationSetting(Base):
+    """A user's choice about alerts; no row means the defaults (usage alerts on)."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    usage_alerts: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 class OutboxMessage(Base):
     """A notice for a chat outside that chat's own turn (``flows.ports.Notice``), queued
     in the transaction that produced it and delivered afterwards (``storage.outbox``)."""
@@ -260,6 +314,56 @@ class OutboxMessage(Base):
     gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+
+class Ticket(Base):
+    """A customer's request to talk to a person (``flows.handover``): one open per user.
+
+    ``channel``/``chat_id`` is the customer's conversation, where agents' answers go;
+    ``thread_id`` the ticket's topic in the support group, once it has one.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        # The database keeps "at most one open ticket per user", whatever races.
+        Index(
+            "uq_tickets_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TicketMessage(Base):
+    """One message of a ticket: the customer's, an agent's, or the bot's summary."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        CheckConstraint("author IN ('customer', 'agent', 'bot')", name="author"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))  # who wrote it, as shown to the other side
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "Account",
     "AuditEntry",
@@ -271,11 +375,16 @@ __all__ = [
     "LinkCode",
     "Membership",
     "Meter",
+    "NotificationSetting",
     "OutboxMessage",
     "Package",
     "PackageAllowance",
     "PackageFeature",
     "SubscriptionRow",
+    "Ticket",
+    "TicketMessage",
+    "UsageAlert",
+    "UsageEvent",
     "UsageRecord",
     "User",
 ]

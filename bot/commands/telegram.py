@@ -146,7 +146,9 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
             grace = settings.shutdown_grace_seconds
             if not args.webhook:
                 ops = (await start_ops_server(runtime.database, settings.ops_host,
-                                              settings.ops_port) if settings.ops_port else None)
+                                              settings.ops_port,
+                                              usage_token=settings.usage_api_token)
+                       if settings.ops_port else None)
                 try:
                     await run_polling(Poller(bot, dispatcher, timeout=args.polling_timeout,
                                              grace=grace))
@@ -164,6 +166,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
                     secret=settings.webhook_secret,
                     grace=grace,
                     database=runtime.database,
+                    usage_token=settings.usage_api_token,
                 )
             except OSError as error:  # aiogram's own failures are not OSErrors
                 problem = listen_problem(error, options.host, options.port,

@@ -1,4 +1,5 @@
-"""``/healthz``, ``/readyz`` and ``/metrics``: on the webhook server, or a small side server.
+"""``/healthz``, ``/readyz``, ``/metrics`` and ``POST /usage``: on the webhook server, or a
+small side server.
 
 - ``GET /healthz``: 200 ``ok`` while the process serves HTTP at all (liveness).
 - ``GET /readyz``: 200 ``ready`` when the database answers and its schema is the latest
@@ -7,6 +8,8 @@
 - ``GET /metrics``: Prometheus' text format. With ``PROMETHEUS_MULTIPROC_DIR`` set (several
   worker processes), every scrape aggregates the files all workers write there, so
   whichever worker answers reports the whole service; otherwise this process's metrics.
+- ``POST /usage``: the platform records usage (``bot.usage.http``; bearer ``USAGE_API_TOKEN``,
+  503 while that is not set).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from prometheus_client.registry import Collector
 
 from bot.ops.readiness import unready_reason
 from bot.startup.error import StartupError
+from bot.usage.http import UsageEndpoint
 from storage.unit_of_work import Database
 
 __all__ = ["MULTIPROC_ENV", "Readiness", "add_ops_routes", "metrics_registry", "start_ops_server"]
@@ -74,16 +78,23 @@ async def _healthz(_request: web.Request) -> web.Response:
     return web.Response(text="ok\n", content_type=TEXT)
 
 
-def add_ops_routes(app: web.Application, database: Database) -> Readiness:
-    """Serve ``/healthz``, ``/readyz`` (about ``database``) and ``/metrics`` on ``app``."""
+def add_ops_routes(
+    app: web.Application, database: Database, *, usage_token: str | None = None
+) -> Readiness:
+    """Serve ``/healthz``, ``/readyz`` (about ``database``), ``/metrics`` and ``POST /usage``
+    (recording into ``database``, for bearer ``usage_token``; switched off without one)
+    on ``app``."""
     readiness = Readiness(database)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", readiness.handle)
     app.router.add_get("/metrics", make_aiohttp_handler(metrics_registry()))
+    UsageEndpoint(database, usage_token).register(app)
     return readiness
 
 
-async def start_ops_server(database: Database, host: str, port: int) -> web.AppRunner:
+async def start_ops_server(
+    database: Database, host: str, port: int, *, usage_token: str | None = None
+) -> web.AppRunner:
     """The ops endpoints on their own ``host:port`` (polling mode has no web server);
     ``runner.cleanup()`` stops it. Port 0 picks a free port (``runner.addresses``).
 
@@ -91,7 +102,7 @@ async def start_ops_server(database: Database, host: str, port: int) -> web.AppR
     ``OPS_PORT`` / ``OPS_HOST``.
     """
     app = web.Application()
-    add_ops_routes(app, database)
+    add_ops_routes(app, database, usage_token=usage_token)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
@@ -100,7 +111,7 @@ async def start_ops_server(database: Database, host: str, port: int) -> web.AppR
         await runner.cleanup()
         raise _listen_problem(error, host, port) from error
     bound_host, bound_port = runner.addresses[0][:2]
-    log.info("health and metrics on http://%s:%s (/healthz, /readyz, /metrics)",
+    log.info("health and metrics on http://%s:%s (/healthz, /readyz, /metrics, /usage)",
              bound_host, bound_port)
     return runner
 

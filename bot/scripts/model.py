@@ -59,15 +59,21 @@ class Expectation:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One thing the user does: ``say`` text, ``press`` a button, or ``wait`` (seconds)."""
+    """One thing the user does: ``say`` text, ``press`` a button, or ``wait`` (seconds);
+    or ``usage`` recorded for the user's account (``meter``, ``quantity``), whose replies
+    are the notices it brings the user's chat; or a support agent answers the user's
+    ticket (``agent``)."""
 
     where: Where
     number: int  # 1-based position in the script, as people count steps
-    action: Literal["say", "press", "wait"]
-    value: str  # the text, the button text, or the duration as written ("11m")
+    action: Literal["say", "press", "wait", "usage", "agent"]
+    value: str  # the text, the button text, the duration as written ("11m"), the usage
     seconds: float = 0.0  # for ``wait``
     user: str | None = None  # who does it, when not the script's ``as`` user
     expect: tuple[Expectation, ...] = ()
+    meter: str = ""  # for ``usage``: the meter's label or code
+    quantity: int = 0  # for ``usage``: how much to add
+    agent_sees: tuple[Expectation, ...] | None = None  # what reached the agent in this step
 
     def describe(self) -> str:
         """The step as a person would say it: ``press "Save"``."""

@@ -27,8 +27,9 @@ from bot.scripts.model import (
 from bot.scripts.yamlnodes import NodeReader
 
 SCRIPT_KEYS = ("name", "as", "channel", "steps", "then")
-STEP_KEYS = ("say", "press", "wait", "as", "expect")
-ACTIONS = ("say", "press", "wait")
+STEP_KEYS = ("say", "press", "wait", "usage", "agent", "as", "expect", "agent_sees")
+ACTIONS = ("say", "press", "wait", "usage", "agent")
+USAGE_KEYS = ("meter", "add")
 EXPECT_KEYS = ("text", "not_text", "regex", "buttons", "no_buttons")
 THEN_KEYS = ("account", "subscriptions", "balance", "of")
 
@@ -95,11 +96,12 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
     if len(actions) != 1:
         raise ScriptMistake(
             where,
-            "each step needs exactly one of say:, press: or wait: "
+            "each step needs exactly one of say:, press:, wait:, usage: or agent: "
             f"(this one has {', '.join(actions) or 'none'})",
         )
     action = actions[0]
-    value = reader.text(keys[action], f'"{action}"')
+    meter, quantity = _usage(reader, keys["usage"]) if action == "usage" else ("", 0)
+    value = f"{quantity} {meter}" if action == "usage" else reader.text(keys[action], f'"{action}"')
     seconds = 0.0
     if action == "wait":
         seconds = parse_duration(value, reader.where(keys["wait"]))
@@ -110,6 +112,8 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
             )
     user = reader.text(keys["as"], '"as"').strip().lower() if "as" in keys else None
     expect_nodes = reader.list_of(keys["expect"], '"expect"') if "expect" in keys else []
+    agent_nodes = (reader.list_of(keys["agent_sees"], '"agent_sees"')
+                   if "agent_sees" in keys else None)
     return Step(
         where=where,
         number=number,
@@ -118,7 +122,24 @@ def _step(reader: NodeReader, node: Node, number: int) -> Step:
         seconds=seconds,
         user=user,
         expect=tuple(_expectation(reader, item) for item in expect_nodes),
+        meter=meter,
+        quantity=quantity,
+        agent_sees=(tuple(_expectation(reader, item) for item in agent_nodes)
+                    if agent_nodes is not None else None),
     )
+
+
+def _usage(reader: NodeReader, node: Node) -> tuple[str, int]:
+    """``usage: {meter: chatbot sessions, add: 200}``: the meter and how much to add."""
+    keys = reader.mapping(node, '"usage"', USAGE_KEYS)
+    for required in USAGE_KEYS:
+        if required not in keys:
+            raise ScriptMistake(reader.where(node), f'"usage" needs "{required}:" '
+                                "(for example usage: {meter: chatbot sessions, add: 200})")
+    quantity = reader.integer(keys["add"], '"add"')
+    if quantity <= 0:
+        raise ScriptMistake(reader.where(keys["add"]), '"add" must be a whole number above 0')
+    return reader.text(keys["meter"], '"meter"'), quantity
 
 
 def _expectation(reader: NodeReader, node: Node) -> Expectation:

@@ -10,7 +10,8 @@ import asyncio
 import logging
 import time
 
-from bot.scripts.channels import ChannelSession, ScriptChannel, TerminalSession
+from bot.scripts.agent import AgentSide
+from bot.scripts.channels import ChannelSession, ScriptChannel, ScriptReply, TerminalSession
 from bot.scripts.checks import check_then
 from bot.scripts.clock import ManualClock
 from bot.scripts.expectations import NoSuchButton, check_replies, find_button
@@ -18,10 +19,12 @@ from bot.scripts.model import Script, ScriptMistake, Step
 from bot.scripts.results import Failure, Outcome, ScriptResult
 from bot.scripts.telegram_channel import ChannelUnavailable, TelegramSession
 from bot.scripts.transcript import Transcript, replies_block
+from bot.usage.scripted import record_for, transcript_line
 from flows.engine import Engine
 from flows.settings import EngineSettings
 from storage.errors import UnknownUser
 from storage.sandbox import FreshDatabase, fresh_demo_database
+from storage.usage_errors import UsageRefused
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,11 @@ async def open_channel(
 class _Play:
     """One run of one script: the chats opened so far and the transcript."""
 
-    def __init__(self, script: Script, channel: ChannelSession, clock: ManualClock) -> None:
+    def __init__(self, script: Script, channel: ChannelSession, clock: ManualClock,
+                 agent: AgentSide, database: FreshDatabase | None = None) -> None:
         self.script = script
+        self.agent = agent
+        self.database = database  # for ``usage`` steps
         self.channel = channel
         self.clock = clock
         users = {script.user, *(step.user for step in script.steps if step.user)}
@@ -79,7 +85,12 @@ class _Play:
             return
         user = step.user or self.script.user
         chat = await self.chat(user, step if step.user else None)
-        if step.action == "say":
+        if step.action == "usage":
+            sending = self.usage(step, user, chat)
+        elif step.action == "agent":
+            self.transcript.agent(step.value)
+            sending = self._agent_acts(step, user)
+        elif step.action == "say":
             self.transcript.user(user, step.value)
             sending = chat.say(step.value)
         else:
@@ -105,6 +116,30 @@ class _Play:
             # The replies go under "what came instead", right after what was expected.
             raise StepFailed(self.failure(step, problems, replies_block(replies)))
         self.transcript.bot(replies)
+        seen = await self.agent.sees(user)
+        if step.agent_sees is not None:
+            problems = [f"the agent: {problem}" for problem in check_replies(step.agent_sees, seen)]
+            if problems:
+                raise StepFailed(self.failure(step, problems, replies_block(seen)))
+
+    async def _agent_acts(self, step: Step, user: str) -> list[ScriptReply]:
+        """The agent answers (or closes) the user's ticket; the user's chat then shows
+        whatever was delivered to it (their replies for this step)."""
+        await self.agent.act(step, user, self.clock())
+        return []
+
+    async def usage(self, step: Step, user: str, chat: ScriptChannel) -> list[ScriptReply]:
+        """Record the step's usage for ``user``'s account; no reply of its own (the
+        notices it brings ``chat`` follow, as after every step)."""
+        assert self.database is not None
+        try:
+            result = await record_for(self.database.database, user, step.meter,
+                                      step.quantity, self.clock())
+        except UsageRefused as refused:
+            problem = f"usage cannot be recorded: {refused.message}"
+            raise ScriptMistake(step.where, problem) from None
+        self.transcript.clock(transcript_line(result))
+        return []
 
     def failure(self, step: Step, expected: list[str], instead: list[str]) -> Failure:
         where = f"{step.where.path.name}, line {step.where.line}"
@@ -126,7 +161,8 @@ async def run_script(script: Script) -> ScriptResult:
     clock = ManualClock()
     play: _Play | None = None
     try:
-        play = _Play(script, await open_channel(script, database, clock), clock)
+        channel = await open_channel(script, database, clock)
+        play = _Play(script, channel, clock, AgentSide(database.database), database)
         await play.chat(script.user, None)
         for step in script.steps:
             await play.step(step)

@@ -65,6 +65,10 @@ class Transcript:
     def clock(self, text: str) -> None:
         self.entries.append(TranscriptEntry("clock", text))
 
+    def agent(self, text: str) -> None:
+        """A support agent answered the user's ticket (the ``agent:`` step)."""
+        self.entries.append(TranscriptEntry("agent", text))
+
     def lines(self) -> list[str]:
         """The transcript as text, one speaker label per message."""
         out: list[str] = []
@@ -72,9 +76,9 @@ class Transcript:
             if entry.speaker == "clock":
                 out.append(f"  ⏱  {entry.text}")
                 continue
-            who = "Bot" if entry.speaker == "bot" else self._name(entry.speaker)
+            who = {"bot": "Bot", "agent": "Agent"}.get(entry.speaker) or self._name(entry.speaker)
             body = reply_lines(ScriptReply(entry.text, list(entry.buttons), entry.picture))
-            label = f"{who + ':':<6}" if len(who) < 6 else f"{who}: "
+            label = f"{who + ':':<6}" if len(who) < 5 else f"{who}: "
             out.append(f"  {label}{body[0]}")
             out += [f"{INDENT}{line}" for line in body[1:]]
         return out

@@ -117,6 +117,7 @@ async def serve_webhook(
     grace: float = DEFAULT_GRACE,
     reuse_port: bool = False,
     database: Database | None = None,
+    usage_token: str | None = None,
 ) -> WebhookServer:
     """Serve the webhook endpoint on ``host:port`` (without registering it).
 
@@ -126,13 +127,15 @@ async def serve_webhook(
     kernel spreads connections over them). Stopping gives the updates in progress
     ``grace`` seconds; closing ``bot``'s session is left to its owner. Every answer
     names the process in ``X-Worker-Pid``. With ``database``, ``/healthz``, ``/readyz``
-    and ``/metrics`` are served beside it (``bot.ops.http``).
+    and ``/metrics`` are served beside it (``bot.ops.http``), and ``POST /usage`` for
+    ``usage_token``.
     """
     app = web.Application()
     WebhookEndpoint(dispatcher, bot, secret, drain_seconds=grace).register(app, path)
     setup_application(app, dispatcher, bot=bot)
     app.on_response_prepare.append(_name_the_worker)
-    readiness = add_ops_routes(app, database) if database is not None else None
+    readiness = (add_ops_routes(app, database, usage_token=usage_token)
+                 if database is not None else None)
     # The endpoint answers at once (updates run in the background, drained on shutdown):
     # requests still open at shutdown are only reading a body.
     runner = web.AppRunner(app, access_log=None,
@@ -176,6 +179,7 @@ async def start_webhook(
     secret: str | None = None,
     grace: float = DEFAULT_GRACE,
     database: Database | None = None,
+    usage_token: str | None = None,
 ) -> WebhookServer:
     """Serve the webhook in this process and register it with Telegram.
 
@@ -187,6 +191,7 @@ async def start_webhook(
     server = await serve_webhook(
         bot, dispatcher, host=host, port=port, path=webhook_path(public_url),
         secret=secret or secrets.token_urlsafe(32), grace=grace, database=database,
+        usage_token=usage_token,
     )
     server.url = public_url or server.url
     try:

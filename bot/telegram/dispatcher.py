@@ -9,6 +9,7 @@ from aiogram.types import BotCommand
 
 from bot.chat_isolation import ChatIsolation
 from bot.config import Settings
+from bot.telegram import support
 from bot.telegram.admission import WORKFLOW_KEY, Admission
 from bot.telegram.handlers import routers
 from bot.telegram.middlewares import (
@@ -19,6 +20,7 @@ from bot.telegram.middlewares import (
     UpdateProgressMiddleware,
 )
 from bot.telegram.notices import deliver_notices
+from bot.telegram.support_delivery import deliver_to_support
 from flows.engine import Engine
 from storage.unit_of_work import Database
 
@@ -62,6 +64,10 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(ChatOrderMiddleware(isolation))
     dispatcher.update.outer_middleware(FloodGuardMiddleware(settings.flood_limit_per_minute))
     dispatcher.update.outer_middleware(UpdateProgressMiddleware())
+    if database is not None and settings.support_chat_id is not None:
+        # Before the other routers: the group's messages are for agents, not refused.
+        dispatcher.include_router(support.router(settings.support_chat_id, database))
+        deliver_to_support(dispatcher, database, settings.support_chat_id)
     dispatcher.include_routers(*routers())
     if database is not None:
         deliver_notices(dispatcher, database)

@@ -88,6 +88,7 @@ async def serve(settings: Settings, args: argparse.Namespace, link: SupervisorLi
                     bot, dispatcher, host=args.host, port=args.port, path=args.path,
                     secret=settings.webhook_secret, grace=settings.shutdown_grace_seconds,
                     reuse_port=True, database=runtime.database,
+                    usage_token=settings.usage_api_token,
                 )
             except OSError as error:
                 problem = listen_problem(error, args.host, args.port,

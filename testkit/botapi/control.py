@@ -4,6 +4,8 @@
     curl -s localhost:8081/_emulator/press -d chat_id=42 -d label=Package
     curl -s localhost:8081/_emulator/contact -d chat_id=42 -d phone=+442079460123
     curl -s localhost:8081/_emulator/chats/42
+    curl -s localhost:8081/_emulator/send -d chat_id=-100123 -d thread_id=2 -d user_id=7 \
+         -d text="Hello, this is Sam"                 # an agent, in a forum topic
 
 Faults, to see how the bot copes (see :mod:`testkit.telegram.emulator.faults`)::
 
@@ -39,7 +41,14 @@ def add_control_routes(app: web.Application, telegram: FakeTelegram) -> None:
 
     async def send(request: web.Request) -> web.Response:
         data = await form(request)
-        return web.json_response(telegram.send_text(int(data["chat_id"]), str(data["text"])))
+        thread = int(data["thread_id"]) if data.get("thread_id") else None
+        user = int(data["user_id"]) if data.get("user_id") else None
+        try:
+            update = telegram.send_text(int(data["chat_id"]), str(data["text"]),
+                                        user_id=user, thread_id=thread)
+        except KeyError as error:
+            return web.json_response({"error": str(error)}, status=404)
+        return web.json_response(update)
 
     async def press(request: web.Request) -> web.Response:
         data = await form(request)
@@ -116,4 +125,5 @@ def _view(message: ShownMessage) -> dict[str, Any]:
         "photo": message.photo is not None,
         "edited": message.edited,
         "buttons": [[b.label for b in row] for row in message.buttons],
+        "thread_id": message.json.get("message_thread_id"),
     }

@@ -80,7 +80,9 @@ async def test_the_whole_closure_cancels_forfeits_audits_and_locks_everyone_out(
         member = await Talk.open(engine, db, email)
         await member.say("hello")
         assert "was closed on" in member.text and "cannot be reopened" in member.text
-        assert member.screen is None  # nothing else is possible
+        # Nothing else is possible but reaching a person.
+        assert member.screen is not None
+        assert [c.label for c in member.screen.choices] == ["🙋 Talk to a person"]
     await admin.say("new@acme.example")  # the admin's old edit flow is gone
     assert "was closed on" in admin.text
 

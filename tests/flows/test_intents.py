@@ -91,6 +91,12 @@ PINNED: list[tuple[str, Intent | None]] = [
     ("audit log", Intent("history")),
     ("show my activity", Intent("history")),
     ("log", None),
+    # notifications (precedence 25: above package, so "usage alerts" are the alerts)
+    ("notifications", Intent("notifications")),
+    ("notfications", Intent("notifications")),
+    ("turn off usage alerts", Intent("notifications")),
+    ("usage warnings", Intent("notifications")),
+    ("stop notifying me", Intent("notifications")),
 ]
 
 

@@ -63,14 +63,16 @@ def name_flow() -> Iterator[type[FlowMachine]]:
         (
             "owner@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🕘 History", "🛑 Close account", "❓ Help"],
+             "🕘 History", "🛑 Close account", "🔔 Notifications", "🙋 Talk to a person",
+             "❓ Help"],
         ),
         (
             "admin@acme.example",
             ["📄 Account details", "✏️ Edit details", "🏷 Account name", "📦 Package & usage",
-             "🕘 History", "❓ Help"],
+             "🕘 History", "🔔 Notifications", "🙋 Talk to a person", "❓ Help"],
         ),
-        ("viewer@acme.example", ["📄 Account details", "📦 Package & usage", "❓ Help"]),
+        ("viewer@acme.example",
+         ["📄 Account details", "📦 Package & usage", "🙋 Talk to a person", "❓ Help"]),
     ],
 )
 async def test_it_is_in_the_menu_at_its_position_for_the_roles_it_names(

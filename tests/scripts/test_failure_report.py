@@ -41,7 +41,8 @@ def test_wrong_expectation_names_step_expected_actual_and_transcript(
     transcript = out[out.index("The conversation so far:") : out.index("Expected:")]
     assert "You:  /start" in transcript
     assert "Bot:  Hi Vera! You're managing Acme Trading Ltd as viewer." in transcript
-    assert "[📄 Account details]  [📦 Package & usage]  [❓ Help]" in transcript
+    menu = "[📄 Account details]  [📦 Package & usage]  [🙋 Talk to a person]  [❓ Help]"
+    assert menu in transcript
     assert "You:  (presses [📦 Package & usage])" in transcript
     # What was expected (only what is missing), and what came instead.
     expected = out[out.index("Expected:") : out.index("What came instead:")]

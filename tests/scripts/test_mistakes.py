@@ -51,8 +51,14 @@ def assert_mistake(out: str, line: int, *words: str) -> None:
         (
             HEAD + "steps:\n  - say: hi\n    press: Help\n",
             5,
-            ["exactly one of say:, press: or wait:"],
+            ["exactly one of say:, press:, wait:, usage: or agent:"],
         ),
+        # the usage step
+        (HEAD + "steps:\n  - usage: lots\n", 5, ["must be a set of key: value lines"]),
+        (HEAD + "steps:\n  - usage: {meter: conversations}\n", 5, ['"usage" needs "add:"']),
+        (HEAD + "steps:\n  - usage: {meter: x, add: 0}\n", 5, ['"add" must be a whole number']),
+        (HEAD + "steps:\n  - usage: {meter: x, add: two}\n", 5, ["whole number"]),
+        (HEAD + "steps:\n  - usage: {meter: x, add: 1, ink: red}\n", 5, ['unknown key "ink"']),
         (HEAD + "steps:\n  - wait: soon\n", 5, ['"soon" is not a duration']),
         (
             HEAD + "steps:\n  - wait: 1m\n    expect:\n      - text: x\n",
@@ -115,6 +121,13 @@ async def test_unknown_user_in_a_step(tmp_path: Path) -> None:
     assert_mistake(result.failure.heading, 6, "ghost@acme.example")
 
 
+async def test_usage_of_an_unknown_meter(tmp_path: Path) -> None:
+    [result] = await run_text(tmp_path, HEAD + "steps:\n  - usage: {meter: sms, add: 5}\n")
+    assert result.outcome is Outcome.MISTAKE
+    assert result.failure is not None
+    assert_mistake(result.failure.heading, 5, "usage cannot be recorded", "no meter 'sms'")
+
+
 async def test_press_without_a_matching_button(tmp_path: Path) -> None:
     [result] = await run_text(tmp_path, HEAD + "steps:\n  - say: /start\n  - press: Close\n")
     assert result.outcome is Outcome.FAILED
@@ -123,7 +136,8 @@ async def test_press_without_a_matching_button(tmp_path: Path) -> None:
     assert failure.heading == 'Step 2 (script.yaml, line 6): press "Close"'
     [problem] = failure.expected
     assert 'no button has "Close" in its label' in problem
-    assert "[📄 Account details], [📦 Package & usage], [❓ Help]" in problem
+    assert ("[📄 Account details], [📦 Package & usage], [🙋 Talk to a person], [❓ Help]"
+            in problem)
 
 
 async def test_press_matching_several_buttons(tmp_path: Path) -> None:

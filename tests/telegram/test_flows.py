@@ -109,7 +109,7 @@ async def test_close_flow_to_completion(live: LiveBot) -> None:
     acme = await account_id(live.db, "Acme Trading Ltd")
     assert (await account_row(live.db, acme)).status == "closed"
     after = await live.send(CHAT, "menu")
-    assert "was closed" in texts(after)[0] and labels(after) == []
+    assert "was closed" in texts(after)[0] and labels(after) == ["🙋 Talk to a person"]
 
 
 async def test_core_flow_on_every_database(live_any_db: LiveBot) -> None:

@@ -104,6 +104,7 @@ class Chat:
     next_message_id: int = 1
     bot_sends: deque[float] = field(default_factory=deque)  # for the flood limit
     history_limit: int | None = None
+    topics: dict[int, dict[str, Any]] = field(default_factory=dict)  # forum topics by thread id
 
     @property
     def id(self) -> int:
@@ -121,6 +122,13 @@ class Chat:
             while len(self.messages) > self.history_limit:
                 del self.messages[next(iter(self.messages))]
             del self.events[: max(0, len(self.events) - self.history_limit)]
+        return message
+
+    def in_topic(self, message: dict[str, Any], thread_id: int | None) -> dict[str, Any]:
+        """``message`` marked as one of the forum topic ``thread_id`` (None: not in one), as
+        Telegram marks it; the caller has checked that the topic exists."""
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
         return message
 
     def take_message_id(self) -> int:

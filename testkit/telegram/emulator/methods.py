@@ -66,8 +66,12 @@ def send_message(tg: FakeTelegram, p: Params) -> Any:
     chat = tg.chat_for_bot(p.chat_id())
     text = checked_text(p.text("text"))
     markup = checked_markup(p.json("reply_markup"))
+    thread_id = p.integer("message_thread_id")
+    if thread_id is not None and thread_id not in chat.topics:
+        raise e.bad_request(e.THREAD_NOT_FOUND)
     tg.throttle(chat)
-    shown = attach_markup(tg.new_message(chat, from_bot=True, text=text), markup)
+    message = chat.in_topic(tg.new_message(chat, from_bot=True, text=text), thread_id)
+    shown = attach_markup(message, markup)
     return chat.add(shown).json
 
 

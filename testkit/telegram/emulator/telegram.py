@@ -12,7 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from testkit.telegram.emulator import errors as e
-from testkit.telegram.emulator import methods, photos, queries, service  # noqa: F401  (registers)
+from testkit.telegram.emulator import (  # noqa: F401  (registers)
+    methods,
+    photos,
+    queries,
+    service,
+    topics,
+)
 from testkit.telegram.emulator.chats import Chat, ShownMessage
 from testkit.telegram.emulator.faults import Failure, Faults, ProxyPage
 from testkit.telegram.emulator.params import Params

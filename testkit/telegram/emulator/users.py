@@ -58,23 +58,34 @@ class UserSide:
             self.chats[chat_id] = Chat(json, history_limit=self.history_limit)
         return self.chats[chat_id]
 
+    def forum_chat(self, chat_id: int, title: str = "Support") -> Chat:
+        """A supergroup with topics enabled (a forum), like a support team's group."""
+        if chat_id not in self.chats:
+            json = {"id": chat_id, "type": "supergroup", "title": title, "is_forum": True}
+            self.chats[chat_id] = Chat(json, history_limit=self.history_limit)
+        return self.chats[chat_id]
+
     def _chat(self, chat_id: int, user_id: int | None) -> tuple[Chat, dict[str, Any]]:
         chat = self.chats.get(chat_id) or self.private_chat(chat_id)
         return chat, self.user(user_id if user_id is not None else chat_id)
 
     # -- actions --------------------------------------------------------------------
     def send_text(self, chat_id: int, text: str, *, user_id: int | None = None,
-                  queue: bool = True) -> dict[str, Any]:
-        """The user types ``text`` (commands get their ``bot_command`` entity).
+                  queue: bool = True, thread_id: int | None = None) -> dict[str, Any]:
+        """The user types ``text`` (commands get their ``bot_command`` entity), in the forum
+        topic ``thread_id`` if given (KeyError when the chat has no such topic).
 
         ``queue=False``: the update is returned but not queued for getUpdates or the
         webhook sender; the caller delivers it (posts it to a webhook itself)."""
         chat, person = self._chat(chat_id, user_id)
+        if thread_id is not None and thread_id not in chat.topics:
+            raise KeyError(f"chat {chat_id} has no topic {thread_id}")
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         json = self.new_message(chat, from_bot=False, from_user=person, **content)
+        chat.in_topic(json, thread_id)
         chat.add(ShownMessage(json, from_bot=False))
         return self.enqueue({"message": json}) if queue else self.numbered({"message": json})
 
