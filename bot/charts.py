@@ -12,40 +12,43 @@ chart once and hands out the same PNG bytes until the usage it shows changes.
 
 from __future__ import annotations
 
-import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
+from bot.usage_chart import Marker, Row, draw_chart
+from flows.i18n import _, current_language, use_language
 from flows.ports import UsageReport
-from flows.wording import day, percent
+from flows.wording import day, period_day, short_day
 
-OK, NEAR, OVER = "#2e7d32", "#f9a825", "#c62828"
-AXIS_LIMIT = 150  # % shown; beyond it the bar is clipped and the label says how far
-
-# (label, used, included) per meter, and the title: all a chart depends on.
-ChartKey = tuple[tuple[tuple[str, int, int], ...], str]
+# (label, used, included) per meter, the title, the day of the period (if known) and
+# the language of its words: all a chart depends on.
+ChartKey = tuple[tuple[Row, ...], str, Marker | None, str]
 
 MAX_CHARTS = 512  # a chart is about 20-30 kB: at most about 15 MiB kept
 MAX_BYTES = 32 * 2**20
 
 
 def chart_key(report: UsageReport) -> ChartKey:
-    """Everything the picture shows: each meter's label, use and allowance, and the title
-    (package and period). A usage change, another package or a new period gives a new
-    key; two accounts whose charts would be identical share one picture."""
+    """Everything the picture shows: each meter's label, use and allowance, the title
+    (package and period) and the day of the period. A usage change, another package, a
+    new period or a new day gives a new key; two accounts whose charts would be identical
+    share one picture."""
     rows = tuple(
         (usage.meter.label, usage.used, usage.included)
         for usage in report.meters
         if usage.included > 0 or usage.used > 0
     )
-    title = (
-        f"{report.package.name}: usage {day(report.period_start)} – {day(report.period_end)}"
+    start, end = report.period_start, report.period_end
+    title = _("{package}: usage {start} – {end}").format(
+        package=report.package.name,
+        start=short_day(start) if start.year == end.year else day(start),
+        end=day(end),
     )
-    return rows, title
+    marker = None
+    if report.as_of is not None:
+        marker = period_day(report.period_start, report.period_end, report.as_of)
+    return rows, title, marker, current_language()
 
 
 class UsageCharts:
@@ -116,27 +119,9 @@ class UsageCharts:
 
 def draw_usage_chart(key: ChartKey) -> bytes:
     """Draw the chart for ``key`` (see :func:`chart_key`) as PNG bytes."""
-    rows, title = key
-    figure = Figure(figsize=(6.4, 0.6 + 0.55 * max(len(rows), 1)), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    labels = [label for label, _, _ in rows][::-1]
-    shares = [percent(used, included) for _, used, included in rows][::-1]
-    colours = [OVER if s > 100 else NEAR if s >= 80 else OK for s in shares]
-    axes.barh(labels, [min(s, AXIS_LIMIT) for s in shares], color=colours, height=0.6)
-    axes.axvline(100, color="#555555", linestyle="--", linewidth=1)
-    for index, (share, (_, used, included)) in enumerate(zip(shares, rows[::-1], strict=True)):
-        axes.text(min(share, AXIS_LIMIT) + 2, index, f"{share}%  ({used:,} / {included:,})",
-                  va="center", fontsize=8)
-    axes.set_xlim(0, AXIS_LIMIT + 45)
-    axes.set_xticks([0, 25, 50, 75, 100, 125, 150])
-    axes.set_xticklabels(["0", "25", "50", "75", "100%", "125", "150"])
-    axes.set_title(title, fontsize=10)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    rows, title, marker, language = key
+    with use_language(language):  # the axis and legend in the key's language, on any thread
+        return draw_chart(rows, title, marker)
 
 
 render_usage_chart = UsageCharts()

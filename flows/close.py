@@ -223,7 +223,6 @@ class CloseFlow(FlowMachine):
                 members,
             ).format(count=members),
             _("• the account cannot be reopened"),
-            "",
             _("Do you want to continue?"),
         ]
         ctx.screen(

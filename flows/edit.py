@@ -60,6 +60,10 @@ class EditFlow(FlowMachine):
     text = entering.to(reviewing, cond="value_valid", on="keep_value") | entering.to.itself(
         internal=True, on="explain_invalid"
     )
+    # A "Did you mean …?" button: the suggestion, by its index, as if typed correctly.
+    accept = entering.to(
+        reviewing, cond="suggestion_valid", on="keep_suggestion"
+    ) | entering.to.itself(internal=True, on="explain_invalid")
     review = choosing.to(reviewing, cond="has_pending")
     more = reviewing.to(choosing) | conflict.to(choosing)
     save = reviewing.to(saving, on="save_changes") | conflict.to(saving, on="save_changes")
@@ -109,6 +113,9 @@ class EditFlow(FlowMachine):
             return False
         return True
 
+    def suggestion_valid(self, arg: str = "") -> bool:
+        return self.value_valid(self._suggestion(arg))
+
     def has_pending(self) -> bool:
         return bool(self.ctx.data.get("pending"))
 
@@ -121,6 +128,7 @@ class EditFlow(FlowMachine):
     # -- actions ------------------------------------------------------------
     async def remember_field(self, arg: str = "") -> None:
         self.ctx.data["field"] = arg
+        self.ctx.data["suggestions"] = []
         originals: dict[str, str] = self.ctx.data.setdefault("originals", {})
         if arg not in self.ctx.data.get("pending", {}):  # "old" is what is stored now
             originals[arg] = (await self._details()).value(arg)
@@ -136,12 +144,18 @@ class EditFlow(FlowMachine):
     def keep_value(self, value: str = "") -> None:
         name = self.ctx.data["field"]
         self.ctx.data["pending"][name] = self._validated(value)
+        self.ctx.data["suggestions"] = []
 
-    def explain_invalid(self, value: str = "") -> None:
+    def keep_suggestion(self, arg: str = "") -> None:
+        self.keep_value(self._suggestion(arg))
+
+    def explain_invalid(self, value: str = "", arg: str | None = None) -> None:
         try:
-            self._validated(value)
+            self._validated(self._suggestion(arg) if arg is not None else value)
         except InvalidValue as problem:
-            self.ctx.note(f"⚠️ {problem}")
+            self.ctx.data["suggestions"] = list(problem.suggestions)
+            hint = _(" Press it below to use it.") if problem.suggestions else ""
+            self.ctx.note(f"⚠️ {problem}{hint}")
 
     async def save_changes(self) -> None:
         """Save the pending changes; what the store answered is for the guards to read."""
@@ -234,7 +248,12 @@ class EditFlow(FlowMachine):
             "",
             _("Please type the new value."),
         ]
-        self.ctx.screen("\n".join(lines), [(_("⬅️ Back"), "back"), (_("✖️ Cancel"), "discard")])
+        options: list[Option] = [
+            (_("✅ Yes, {value}").format(value=suggestion), f"accept.{index}")
+            for index, suggestion in enumerate(self.ctx.data.get("suggestions") or [])
+        ]
+        options += [(_("⬅️ Back"), "back"), (_("✖️ Cancel"), "discard")]
+        self.ctx.screen("\n".join(lines), options)
 
     async def render_reviewing(self) -> None:
         text = _("Please review your changes:") + "\n" + "\n".join(self._change_lines())
@@ -283,9 +302,18 @@ class EditFlow(FlowMachine):
     async def _details(self) -> AccountDetails:
         return await self.ctx.store.get(ACCOUNT_DETAILS).account_details(self.ctx.user.account_id)
 
+    def _suggestion(self, arg: str | None) -> str:
+        """The suggestion offered under index ``arg``, or "" when none is (a forged press)."""
+        suggestions: list[str] = self.ctx.data.get("suggestions") or []
+        index = int(arg) if arg is not None and arg.isdigit() else len(suggestions)
+        return suggestions[index] if index < len(suggestions) else ""
+
     def _validated(self, value: str) -> str:
         name = self.ctx.data["field"]
         field = FIELDS_BY_NAME[name]
+        suggestions: list[str] = self.ctx.data.get("suggestions") or []
+        if len(suggestions) == 1 and value.strip().casefold() in YES:
+            value = suggestions[0]  # "yes" to the one "Did you mean …?"
         country = self.ctx.data["pending"].get("country") or self.ctx.data.get("country")
         new = field.validate(value, ValidationContext(country=country))
         if new == self.ctx.data["originals"].get(name):
@@ -306,6 +334,10 @@ class EditFlow(FlowMachine):
                 f"• {field.label}: {field.display(originals.get(name, ''))} → {field.display(new)}"
             )
         return lines
+
+
+YES = frozenset({"yes", "y", "yeah", "yep", "ok", "sure", "yes please"})
+"""Typed answers that take the one suggestion offered (with two, the user presses one)."""
 
 
 def _locked_text(label: str, value: str) -> str:

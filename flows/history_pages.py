@@ -77,9 +77,10 @@ def history_text(account_name: str, page: HistoryPage) -> str:
         _("Times are in {zone}.").format(zone=zone.key),
     ]
     for entry in page.entries:
+        # One line an entry (time, then what happened): five fit a phone's screen.
         local = entry.created_at.astimezone(zone)
         shown = format_datetime(local, "dd MMM y, HH:mm", locale=current_locale())
-        lines += ["", shown, entry_sentence(entry)]
+        lines.append(f"{shown} · {entry_sentence(entry)}")
     return "\n".join(lines)
 
 

@@ -1,16 +1,22 @@
-"""Package and usage: what the package includes, usage this period, balance, subscriptions."""
+"""Package and usage: a short overview, and behind buttons what the package includes,
+a comparison of the packages (one a page) and the subscriptions and balance."""
 
 from __future__ import annotations
 
 from flows.base import FlowMachine, State
+from flows.context import Option
+from flows.i18n import N_, _
 from flows.intents import IntentRule, words
 from flows.menu import MenuEntry
-from flows.ports import PACKAGES, Catalogue, UsageReport
-from flows.wording import day, meter_line
+from flows.package_text import balance_text, comparison_page, inclusions_text, usage_text
+from flows.ports import PACKAGES, UsageReport
+
+BACK: Option = (N_("⬅️ Back"), "back")
+MENU: Option = (N_("🏠 Menu"), "menu")
 
 
 class PackageFlow(FlowMachine):
-    """An overview screen and a side-by-side comparison of all packages."""
+    """The overview (with the usage chart where the channel draws one) and three pages."""
 
     flow_name = "package"
     menu_entry = MenuEntry("📦 Package & usage", position=30)
@@ -23,75 +29,80 @@ class PackageFlow(FlowMachine):
             ),
         ),
     )
-    help_text = (
-        "This shows your package, what it includes, and how much of it you have used "
-        "this billing period. Choose Compare packages to see all packages side by side."
+    help_text = N_(
+        "This shows your package and how much of it you have used this billing period. "
+        "The buttons show what it includes, the other packages, and your subscriptions "
+        "and balance."
     )
 
     overview = State(initial=True)
+    inclusions = State()
     comparing = State()
+    billing = State()
 
-    compare = overview.to(comparing)
-    back = comparing.to(overview)
+    included = overview.to(inclusions)
+    compare = overview.to(comparing, on="start_comparing") | inclusions.to(
+        comparing, on="start_comparing"
+    )
+    page = comparing.to.itself(internal=True, on="turn_page")
+    balance = overview.to(billing)
+    back = inclusions.to(overview) | comparing.to(overview) | billing.to(overview)
 
+    # -- actions ------------------------------------------------------------
+    def start_comparing(self) -> None:
+        self.ctx.data["page"] = self.ctx.user.package_code  # their own package first
+
+    async def turn_page(self, arg: str = "") -> None:
+        catalogue = await self.ctx.store.get(PACKAGES).catalogue()
+        if any(package.code == arg for package in catalogue.packages):
+            self.ctx.data["page"] = arg
+
+    # -- screens --------------------------------------------------------------
     async def render_overview(self) -> None:
         ctx = self.ctx
-        report = await ctx.store.get(PACKAGES).usage_report(ctx.user.account_id, ctx.now.date())
+        report = await self._report()
+        # The chart comes with the first look only: coming back from a page, help or a
+        # stale button, it is still on screen above.
+        chart = None if ctx.data.get("charted") else report
+        ctx.data["charted"] = True
         ctx.screen(
             usage_text(report),
-            [("📊 Compare packages", "compare"), ("🏠 Menu", "menu")],
-            chart=report,
+            [
+                (_("📋 What's included"), "included"),
+                (_("📊 Compare packages"), "compare"),
+                (_("💰 Subscriptions & balance"), "balance"),
+                (_(MENU[0]), MENU[1]),
+            ],
+            chart=chart,
+        )
+
+    async def render_inclusions(self) -> None:
+        report = await self._report()
+        catalogue = await self.ctx.store.get(PACKAGES).catalogue()
+        self.ctx.screen(
+            inclusions_text(report.package, catalogue.meters),
+            [(_("📊 Compare packages"), "compare"), (_(BACK[0]), BACK[1]), (_(MENU[0]), MENU[1])],
         )
 
     async def render_comparing(self) -> None:
         catalogue = await self.ctx.store.get(PACKAGES).catalogue()
-        text = comparison_text(catalogue, self.ctx.user.package_code)
-        self.ctx.screen(text, [("⬅️ Back", "back"), ("🏠 Menu", "menu")])
-
-
-def usage_text(report: UsageReport) -> str:
-    """The overview screen's text: package, inclusions, meters, balance, subscriptions."""
-    package = report.package
-    lines = [
-        f"📦 Your package: {package.name} ({package.monthly_price} per month)",
-        "",
-        "Included:",
-        *(f"• {feature}" for feature in package.features),
-        "",
-        f"Usage this billing period ({day(report.period_start)} – {day(report.period_end)}):",
-    ]
-    for usage in report.meters:
-        lines += [meter_line(usage), ""]
-    lines.append(f"💰 Prepaid balance: {report.balance}")
-    if report.subscriptions:
-        lines.append("Active subscriptions:")
-        lines += [f"• {s.name}: {s.price} per {s.interval}" for s in report.subscriptions]
-    else:
-        lines.append("No active subscriptions.")
-    return "\n".join(lines)
-
-
-def comparison_text(catalogue: Catalogue, current: str) -> str:
-    """Features and included quantities of every package, side by side."""
-    packages = catalogue.packages
-    header = " | ".join(f"{p.name}{' (yours)' if p.code == current else ''}" for p in packages)
-    lines = ["📊 Compare packages", header, ""]
-    # Packages are cumulative ("Everything in Connect"): each includes all below it.
-    included: list[set[str]] = []
-    features: list[str] = []
-    for package in packages:
-        own = [f for f in package.features if not f.startswith("Everything in")]
-        features += [f for f in own if f not in features]
-        included.append((included[-1] if included else set()) | set(own))
-    for feature in features:
-        marks = " ".join("✅" if feature in has else "—" for has in included)
-        lines.append(f"{marks}  {feature}")
-    lines += ["", "Included each month:"]
-    for meter in catalogue.meters:
-        amounts = " | ".join(
-            f"{p.allowances.get(meter.code, 0):,}" if p.allowances.get(meter.code) else "—"
-            for p in packages
+        current = self.ctx.user.package_code
+        shown = str(self.ctx.data.get("page") or current)
+        others: list[Option] = [
+            (f"📦 {package.name}", f"page.{package.code}")
+            for package in catalogue.packages
+            if package.code != shown
+        ]
+        self.ctx.screen(
+            comparison_page(catalogue, shown, current),
+            [*others, (_(BACK[0]), BACK[1]), (_(MENU[0]), MENU[1])],
         )
-        lines.append(f"{meter.label}: {amounts}")
-    lines += ["", "Price per month: " + " | ".join(str(p.monthly_price) for p in packages)]
-    return "\n".join(lines)
+
+    async def render_billing(self) -> None:
+        self.ctx.screen(
+            balance_text(await self._report()), [(_(BACK[0]), BACK[1]), (_(MENU[0]), MENU[1])]
+        )
+
+    async def _report(self) -> UsageReport:
+        ctx = self.ctx
+        return await ctx.store.get(PACKAGES).usage_report(ctx.user.account_id, ctx.now.date())

@@ -131,6 +131,8 @@ class UsageReport:
     meters: tuple[MeterUsage, ...]
     balance: Money
     subscriptions: tuple[Subscription, ...]  # active ones only
+    as_of: date | None = None
+    """The day the report was made for: how far through the period we are (None: unknown)."""
 
 
 @dataclass(frozen=True, slots=True)

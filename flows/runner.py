@@ -129,9 +129,8 @@ class ActionRunner:
                 show_menu(ctx, greet=False)
             case Help():
                 flow = FLOWS.get(self.record.flow or "")
-                help_text = _(flow.help_text) if flow and flow.help_text else ""
-                ctx.note("\n\n".join(filter(None, [help_text, _(GLOBAL_HELP)])))
-                await self._render_current()
+                own = _(flow.help_text) if flow and flow.help_text else ""
+                await self._reoffer("\n\n".join(filter(None, [own, _(GLOBAL_HELP)])))
             case ShowMenu():
                 show_menu(ctx, greet=False)
             case StartFlow(flow=name, args=args):
@@ -181,12 +180,13 @@ class ActionRunner:
             case Fire(event=event):
                 await self._send(machine, event, action.kwargs())
             case NotHere():
-                self.ctx.note(_(NOT_HERE))
-                await machine.render()
+                await self._reoffer(_(NOT_HERE))
             case NotUnderstood(text=text):
                 self.ctx.note(_(NOT_UNDERSTOOD).format(text=text[:60]))
-                stuck = person.misunderstood(self.record, self.ctx)
-                await machine.render()
+                stuck = person.misunderstood(self.record, self.ctx)  # may note an offer
+                said = "\n\n".join(self.ctx.notes)
+                self.ctx.notes.clear()
+                await self._reoffer(said)
                 if stuck:
                     person.offer(self.ctx)
             case _:  # leaving, switching, keywords: the step plays no part
@@ -258,9 +258,8 @@ class ActionRunner:
                 switch_language(self.ctx.language)
         except TransitionNotAllowed:
             # Every guard said no and no fallback exists (a forged "review" with nothing
-            # to review): the machine did not move; say so and show the step again.
-            self.ctx.note(_(NOT_HERE))
-            await machine.render()
+            # to review): the machine did not move; say so and offer the step's buttons.
+            await self._reoffer(_(NOT_HERE))
             return
         if self.ctx.switch_to is not None:
             name, args = self.ctx.switch_to
@@ -276,6 +275,19 @@ class ActionRunner:
         else:
             self.record.state = machine.state_id
             await machine.render()
+
+    async def _reoffer(self, text: str) -> None:
+        """Say ``text`` with the buttons already on screen (same token, so those keep
+        working) instead of sending the whole screen again: a phone shows the short
+        answer, and the step's text is still just above it. With no buttons on record
+        (at the menu), the current screen is shown after it."""
+        choices = list(self._screen().choices)
+        if self.record.flow is None or not choices:
+            self.ctx.note(text)
+            await self._render_current()
+            return
+        self.ctx.screen(text, choices)
+        self._same_menu = True
 
     async def _render_current(self) -> None:
         if self.record.flow is None:

@@ -24,7 +24,15 @@ from flows.i18n import N_, _, current_locale, fold
 
 class InvalidValue(ValueError):
     """The answer cannot be used; ``str(error)`` is the explanation for the user, in the
-    turn's language."""
+    turn's language.
+
+    ``suggestions`` are values the user may have meant ("Europe/London" for
+    "Europe/Londn"), each valid as typed: a flow may offer them as buttons.
+    """
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
 
 
 Validator = Callable[[str, "ValidationContext"], str]
@@ -172,14 +180,21 @@ def validate_country(raw: str, _ctx: ValidationContext) -> str:
             _("I don't know a country called “{text}”.").format(text=text)
             + hint
             + " "
-            + _("Type its name in English or its two-letter code, like Germany or DE.")
+            + _("Type its name in English or its two-letter code, like Germany or DE."),
+            suggestions,
         )
     return str(country.alpha_2)
 
 
-def did_you_mean(suggestions: str) -> str:
-    """``Did you mean Europe/London?`` in the turn's language."""
-    return _("Did you mean {suggestions}?").format(suggestions=suggestions)
+def did_you_mean(suggestions: tuple[str, ...]) -> str:
+    """``Did you mean Europe/London?`` (``… A or B?``) in the turn's language."""
+    if len(suggestions) > 1:
+        listed = _("{first} or {second}").format(
+            first=", ".join(suggestions[:-1]), second=suggestions[-1]
+        )
+    else:
+        listed = suggestions[0]
+    return _("Did you mean {suggestions}?").format(suggestions=listed)
 
 
 def _local_countries() -> dict[str, str]:
@@ -205,7 +220,8 @@ def validate_timezone(raw: str, _ctx: ValidationContext) -> str:
             _("“{text}” is not a time zone I know.").format(text=text)
             + hint
             + " "
-            + _("Use an IANA name: Region/City, like Europe/London or America/New_York.")
+            + _("Use an IANA name: Region/City, like Europe/London or America/New_York."),
+            suggestions,
         )
     return zone
 
@@ -268,9 +284,14 @@ def _timezones_by_folded_name() -> dict[str, str]:
     return {name.casefold(): name for name in available_timezones() if "/" in name or name == "UTC"}
 
 
-def _suggest(text: str, options: list[str]) -> str:
+def _suggest(text: str, options: list[str]) -> tuple[str, ...]:
+    """Up to two close matches of ``text`` among ``options``, the closest first; a second
+    one only when nearly as close ("Europe/Londn" is London, not also Lisbon)."""
     matches = process.extract(text, options, scorer=fuzz.WRatio, limit=2, score_cutoff=75)
-    names = [str(match[0]) for match in matches]
-    if len(names) == 2:
-        return _("{first} or {second}").format(first=names[0], second=names[1])
-    return names[0] if names else ""
+    if not matches:
+        return ()
+    best = matches[0][1]
+    return tuple(str(match[0]) for match in matches if match[1] >= best - SUGGESTION_MARGIN)
+
+
+SUGGESTION_MARGIN = 8  # points of rapidfuzz's WRatio (0-100)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
@@ -19,6 +20,38 @@ from flows.ports import MeterUsage, Money, Subscription, UserContext
 BAR_WIDTH = 10
 MONEY_PATTERN = "#,##0.00 ¤¤"  # the ISO code after the amount: "125.40 USD", "125,40 USD"
 DAY_PATTERN = "dd MMM y"
+
+
+class UsageStatus(StrEnum):
+    """How much of a meter's allowance is used; the text and the chart share the colours.
+
+    A meter used exactly up to its allowance (1 of 1 seat) is ``FULL``: nothing is
+    owed and nothing is wrong, so it is not a warning; only ``OVER`` costs extra.
+    """
+
+    WITHIN = "within"
+    NEAR = "near"  # 80 % or more, still under the allowance
+    FULL = "full"  # exactly the allowance
+    OVER = "over"
+
+
+NEARLY_USED = 80  # percent from which a meter is "nearly used up"
+
+STATUS_MARKS = {
+    UsageStatus.WITHIN: "🟢",
+    UsageStatus.NEAR: "🟡",
+    UsageStatus.FULL: "🔵",
+    UsageStatus.OVER: "🔴",
+}
+"""The coloured mark of each status in text; ``bot.charts`` draws the same colours."""
+
+STATUS_NAMES = {
+    UsageStatus.WITHIN: N_("within the allowance"),
+    UsageStatus.NEAR: N_("nearly used up (≥ 80 %)"),
+    UsageStatus.FULL: N_("all used, nothing over"),
+    UsageStatus.OVER: N_("over the allowance"),
+}
+"""What each status means in words (the chart's legend)."""
 
 
 def when(moment: datetime) -> str:
@@ -34,6 +67,11 @@ def when(moment: datetime) -> str:
 def day(value: date) -> str:
     """A calendar day, like ``05 Mar 2026`` (``05 mar 2026`` in Spanish)."""
     return format_date(value, DAY_PATTERN, locale=current_locale())
+
+
+def short_day(value: date) -> str:
+    """A day without its year, like ``05 Mar`` (``05 mar`` in Spanish)."""
+    return format_date(value, "dd MMM", locale=current_locale())
 
 
 def money(value: Money) -> str:
@@ -74,23 +112,44 @@ def percent(used: int, included: int) -> int:
     return round(used * 100 / included)
 
 
-def bar(used: int, included: int) -> str:
-    """A text bar like ``▓▓▓▓▓▓▓▓░░``; full (and marked) beyond 100%."""
-    share = percent(used, included)
-    filled = min(BAR_WIDTH, round(share * BAR_WIDTH / 100))
-    return "▓" * filled + "░" * (BAR_WIDTH - filled)
+def usage_status(used: int, included: int) -> UsageStatus:
+    """Where ``used`` stands against ``included``: exact amounts, never rounded shares,
+    so 999 of 1,000 is nearly used up and only more than included is over."""
+    if used > included:
+        return UsageStatus.OVER
+    if used == included and included > 0:
+        return UsageStatus.FULL
+    if used * 100 >= NEARLY_USED * included and included > 0:
+        return UsageStatus.NEAR
+    return UsageStatus.WITHIN
+
+
+def period_day(period_start: date, period_end: date, today: date) -> tuple[int, int]:
+    """Which day of the billing period ``today`` is, and how many days it has."""
+    days = (period_end - period_start).days + 1
+    return min(max((today - period_start).days + 1, 1), days), days
 
 
 def meter_line(usage: MeterUsage) -> str:
-    """One meter: label, bar, used / included, percentage, and a warning mark when high."""
-    share = percent(usage.used, usage.included)
-    amounts = f"{usage.used:,} / {usage.included:,} {usage.meter.unit}"
-    line = f"{usage.meter.label}\n{bar(usage.used, usage.included)} {amounts} ({share}%)"
-    if usage.used > usage.included:
-        over = usage.used - usage.included
-        line += f"\n⛔ OVERAGE: {over:,} {usage.meter.unit} over the included amount"
-    elif share >= 80:
-        line += "\n⚠️ Nearly used up"
+    """One meter on one short line: a coloured mark, label, used / included, share, and
+    in words what a colour alone would say (nearly used up, all used, how much over)."""
+    status = usage_status(usage.used, usage.included)
+    mark = STATUS_MARKS[status]
+    label = usage.meter.label
+    if usage.included <= 0:
+        return _("{mark} {label}: {used} used, none included").format(
+            mark=mark, label=label, used=number(usage.used)
+        )
+    line = _("{mark} {label}: {used} / {included} ({share}%)").format(
+        mark=mark, label=label, used=number(usage.used), included=number(usage.included),
+        share=number(percent(usage.used, usage.included)),
+    )
+    if status is UsageStatus.NEAR:
+        line += _(", nearly used up")
+    elif status is UsageStatus.FULL:
+        line += _(", all used")
+    elif status is UsageStatus.OVER:
+        line += _(", {over} over").format(over=number(usage.used - usage.included))
     return line
 
 

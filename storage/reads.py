@@ -313,6 +313,7 @@ async def usage_report(
         meters=meters,
         balance=account.balance,
         subscriptions=account.subscriptions,
+        as_of=today,
     )
 
 

@@ -31,6 +31,8 @@ class CountingCharts(UsageCharts):
 
 
 async def view_package(talk: Talk) -> bytes | None:
+    """Open the package screen afresh (from the menu): the chart comes with the first look."""
+    await talk.say("menu")
     await talk.say("package")
     return talk.replies[0].image
 
@@ -138,3 +140,6 @@ def test_a_change_in_what_the_chart_shows_is_a_new_key() -> None:
     assert chart_key(report) != chart_key(a_report(11))
     later = replace(report, period_start=report.period_start.replace(year=2020))
     assert chart_key(report) != chart_key(later)
+    day_one = replace(report, as_of=report.period_start)
+    assert chart_key(day_one) != chart_key(report)  # the day marker moves: a new picture
+    assert chart_key(day_one)[2] == (1, (report.period_end - report.period_start).days + 1)

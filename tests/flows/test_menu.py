@@ -42,11 +42,11 @@ async def test_menu_greets_by_name_and_shows_only_what_the_role_allows(
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("show my usage", "Usage this billing period"),
+        ("show my usage", "Billing period"),
         ("what package am I on", "Your package: Interact"),
         ("chnage my email", "Contact e-mail\nCurrent value: owner@acme.example"),
         ("close my account", "Closing Acme Trading Ltd is permanent"),
-        ("account details", "Registered address:"),
+        ("account details", "Acme Trading Ltd: account details\nPackage: Interact"),
     ],
 )
 async def test_typed_requests_with_typos_reach_the_right_flow(
@@ -62,37 +62,61 @@ async def test_details_show_every_field_formatted(db: FreshDatabase) -> None:
     await talk.say("menu")
     await talk.press("Account details")
     for expected in (
-        "Account name: Acme Trading Ltd",
+        "Acme Trading Ltd: account details",
+        "Package: Interact",
+        "Owner: Olivia Owner (owner@acme.example)",
+        "Contact person: Olivia Owner",
+        "Contact e-mail: owner@acme.example",
         "Contact phone: +44 ",  # international format, not E.164
+    ):
+        assert expected in talk.text
+    assert "Registered address" not in talk.text  # behind More details
+    assert not any("Edit" in label for label in talk.labels)  # viewer cannot edit
+
+    await talk.press("More details")
+    for expected in (
+        "Legal company name: Acme Trading Limited",
+        "Company registration number: 09876543",
+        "Registered address: 221 Commercial Road",
         "Country: United Kingdom (GB)",
         "Time zone: Europe/London, local time",
         "Billing currency: USD (cannot be changed)",
-        "Package: Interact",
-        "Account ID:",
-        "Created:",
-        "Owner: Olivia Owner (owner@acme.example)",
+        "Account ID: ",
+        ", created ",
     ):
         assert expected in talk.text
-    assert not any("Edit" in label for label in talk.labels)  # viewer cannot edit
+    assert not any("Edit" in label for label in talk.labels)
+    await talk.press("Back")
+    assert "Contact person: Olivia Owner" in talk.text
 
 
-async def test_usage_shows_meters_bars_overage_balance_and_subscriptions(
+async def test_usage_shows_one_line_a_meter_and_the_rest_behind_buttons(
     db: FreshDatabase,
 ) -> None:
     talk = await Talk.open(make_engine(db), db, "viewer@acme.example")
     await talk.say("package")
     text = talk.text
     assert "Your package: Interact" in text
-    assert "Chat Desk shared inbox" in text  # what the package includes
-    assert "▓" in text and "%" in text
-    assert "OVERAGE" in text and "Nearly used up" in text
-    assert "Prepaid balance: 125.40 USD" in text
-    assert "WhatsApp Business number: 49.00 USD per month" in text
-    assert "Chat Desk extra agent seat: 25.00 USD per month" in text
+    assert "🟡 Conversations: 870 / 1,000 (87%), nearly used up" in text
+    assert "🔴 Chatbot sessions: 2,340 / 2,000 (117%), 340 over" in text
+    assert "🟢 Agent seats: 3 / 5 (60%)" in text
+
+    await talk.press("What's included")
+    assert "Chat Desk shared inbox" in talk.text
+    assert "Each month: 1,000 conversations · 5 seats" in talk.text
+    await talk.press("Back")
+    await talk.press("Subscriptions & balance")
+    assert "Prepaid balance: 125.40 USD" in talk.text
+    assert "WhatsApp Business number: 49.00 USD per month" in talk.text
+    assert "Chat Desk extra agent seat: 25.00 USD per month" in talk.text
+    await talk.press("Back")
 
     await talk.press("Compare")
-    assert "Connect | Interact (yours) | Transact" in talk.text
-    assert "Payments in chat" in talk.text
+    assert "Interact (2 of 3): 99.00 USD per month, your package" in talk.text
+    assert "Everything in Connect, plus:" in talk.text
+    await talk.press("Transact")
+    assert "Transact (3 of 3)" in talk.text and "Payments in chat" in talk.text
+    assert [label for label in talk.labels if "📦" in label] == ["📦 Connect", "📦 Interact"]
     await talk.say("back")
     assert "Your package: Interact" in talk.text
 
@@ -109,7 +133,10 @@ async def test_help_explains_the_keywords_and_keeps_the_step(db: FreshDatabase) 
     await talk.say("change my phone")
     await talk.say("help")
     assert "cancel: stop what you are doing" in talk.text
-    assert "Contact phone\nCurrent value" in talk.text  # still at the same step
+    assert "Current value" not in talk.text  # the step is not sent again: just its buttons
+    assert talk.labels == ["⬅️ Back", "✖️ Cancel"]
+    await talk.say("+44 20 7946 0000")  # still at the same step
+    assert "Please review your changes" in talk.text
 
 
 async def test_the_usage_chart_is_drawn_after_the_commit_for_channels_that_show_images(

@@ -53,7 +53,7 @@ def test_wrong_expectation_names_step_expected_actual_and_transcript(
     assert "Compare" not in expected  # the button was there, so it is not reported
     instead = out[out.index("What came instead:") :]
     assert "| 📦 Your package: Interact (99.00 USD per month)" in instead
-    assert "| [📊 Compare packages]  [🏠 Menu]" in instead
+    assert "| [📋 What's included]  [📊 Compare packages]  [💰 Subscriptions & balance]" in instead
     # Steps after the failure are not run; the summary counts the failure.
     assert "help" not in transcript
     assert out.rstrip().splitlines()[-1].startswith("1 script: 1 failed in ")

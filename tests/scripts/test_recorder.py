@@ -16,6 +16,7 @@ from tests.scripts.helpers import cli
 
 TURNS = [
     "1",  # Account details (a press: typed as its number)
+    "1",  # More details
     "edit details",  # typed words
     "6",  # Contact e-mail
     "not an address",
@@ -40,8 +41,9 @@ def test_recorded_chat_replays(
     assert '  - say: "edit details"' in text
     assert '  - press: "Contact e-mail"' in text
     assert '  - press: "Save"' in text
-    assert '        buttons: ["Edit details", "Menu"]' in text
-    # The local time on the details screen changes by itself: written commented out.
+    assert '  - press: "More details"' in text
+    assert '        buttons: ["Back", "Edit details", "Menu"]' in text
+    # The local time on the More details screen changes by itself: written commented out.
     assert '          # - "Time zone: Europe/London, local time' in text
     assert 'then:\n  account: {name: "Acme Trading Ltd", status: open}\n' in text
     assert '  balance: "125.40"' in text

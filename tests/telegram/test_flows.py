@@ -38,9 +38,12 @@ async def test_details_view_edits_the_menu_in_place(live: LiveBot) -> None:
     assert len(replies) == 1
     details = replies[0]
     assert details.edited and details.message_id == menu.message_id  # navigation edits in place
-    assert "Legal company name: Acme Trading Limited" in details.text
-    assert details.labels == ["🏠 Menu"]  # a viewer cannot edit
+    assert "Contact person: Olivia Owner" in details.text
+    assert details.labels == ["🔎 More details", "🏠 Menu"]  # a viewer cannot edit
     assert live.answers(CHAT) == [None]  # the press was answered
+    more = (await live.click(CHAT, "More details"))[0]
+    assert more.edited and more.message_id == menu.message_id
+    assert "Legal company name: Acme Trading Limited" in more.text
     back = await live.click(CHAT, "Menu")
     assert back[0].message_id == menu.message_id and "What would you like to do?" in back[0].text
 
@@ -72,10 +75,26 @@ async def test_package_and_usage_sends_the_chart(live: LiveBot) -> None:
     photo, usage = replies
     assert photo.photo is not None and photo.photo.startswith(b"\x89PNG")
     assert photo.json["photo"][0]["width"] > 100  # the server read the uploaded PNG
-    assert "Interact" in usage.text and "OVERAGE" in usage.text and "%" in usage.text
-    assert labels([usage]) == ["📊 Compare packages", "🏠 Menu"]
+    assert "Interact" in usage.text and "340 over" in usage.text and "%" in usage.text
+    assert labels([usage]) == [
+        "📋 What's included", "📊 Compare packages", "💰 Subscriptions & balance", "🏠 Menu"
+    ]
     compare = await live.click(CHAT, "Compare")
-    assert compare[0].message_id == usage.message_id and "Transact" in compare[0].text
+    assert compare[0].message_id == usage.message_id and "Interact (2 of 3)" in compare[0].text
+    back = await live.click(CHAT, "Back")  # the overview again, edited in place: no new chart
+    assert [reply.photo for reply in back] == [None] and back[0].message_id == usage.message_id
+
+
+async def test_help_on_the_package_screen_does_not_send_the_chart_again(live: LiveBot) -> None:
+    await live.link(CHAT, "viewer@acme.example")
+    _photo, usage = await live.click(CHAT, "Package")
+    for typed in ("/help", "help", "what is this"):
+        replies = await live.send(CHAT, typed)
+        assert [reply.photo for reply in replies] == [None], typed  # one message, no picture
+        assert labels(replies) == labels([usage]), typed  # the overview's buttons, still live
+    assert "how much of it you have used" in (await live.send(CHAT, "/help"))[0].text
+    included = await live.click(CHAT, "What's included")
+    assert "Chat Desk shared inbox" in included[0].text
 
 
 async def test_close_flow_to_completion(live: LiveBot) -> None:

@@ -27,7 +27,7 @@ async def test_send_click_and_see_edits_in_place(harness: TelegramHarness) -> No
     usage = await client.click("Menu")
     usage = await client.click("package")
     assert usage[0].photo is not None and "Interact" in usage[1].text
-    assert client.last_menu is not None and client.last_menu.labels[0] == "📊 Compare packages"
+    assert client.last_menu is not None and client.last_menu.labels[1] == "📊 Compare packages"
     assert harness.errors == []
 
 
