@@ -21,7 +21,7 @@ class DetailsFlow(FlowMachine):
     """The card; More details; from either, edit (if allowed) or back to the menu."""
 
     flow_name = "details"
-    menu_entry = MenuEntry("📄 Account details", position=10)
+    menu_entry = MenuEntry(N_("📄 Account details"), position=10)
     intent_rule = IntentRule(
         precedence=10,  # the least: whatever else the words ask for wins
         any_of=(

@@ -19,7 +19,7 @@ class PackageFlow(FlowMachine):
     """The overview (with the usage chart where the channel draws one) and three pages."""
 
     flow_name = "package"
-    menu_entry = MenuEntry("📦 Package & usage", position=30)
+    menu_entry = MenuEntry(N_("📦 Package & usage"), position=30)
     intent_rule = IntentRule(
         precedence=20,
         all_of=(

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from flows.i18n import _
 from flows.ports import Catalogue, Meter, PackageInfo, UsageReport
-from flows.wording import day, meter_line, number, period_day, short_day
+from flows.wording import (
+    day,
+    interval_name,
+    meter_line,
+    money,
+    number,
+    period_day,
+    short_day,
+)
 
 MAX_SUBSCRIPTIONS = 5  # listed one per line; the rest are counted
 
@@ -15,7 +23,7 @@ def usage_text(report: UsageReport) -> str:
     package = report.package
     lines = [
         _("📦 Your package: {name} ({price} per month)").format(
-            name=package.name, price=package.monthly_price
+            name=package.name, price=money(package.monthly_price)
         ),
         period_text(report),
     ]
@@ -57,7 +65,7 @@ def allowances_line(package: PackageInfo, meters: tuple[Meter, ...]) -> str:
 
 def balance_text(report: UsageReport) -> str:
     """The prepaid balance and the active subscriptions (the first few, then a count)."""
-    lines = [_("💰 Prepaid balance: {balance}").format(balance=report.balance)]
+    lines = [_("💰 Prepaid balance: {balance}").format(balance=money(report.balance))]
     subscriptions = report.subscriptions
     if not subscriptions:
         lines.append(_("No active subscriptions."))
@@ -65,7 +73,7 @@ def balance_text(report: UsageReport) -> str:
     lines.append(_("Active subscriptions:"))
     lines += [
         _("• {name}: {price} per {interval}").format(
-            name=s.name, price=s.price, interval=s.interval
+            name=s.name, price=money(s.price), interval=interval_name(s.interval)
         )
         for s in subscriptions[:MAX_SUBSCRIPTIONS]
     ]
@@ -86,7 +94,7 @@ def comparison_page(catalogue: Catalogue, shown: str, current: str) -> str:
     position = catalogue.packages.index(package) + 1
     title = _("📊 {name} ({position} of {count}): {price} per month").format(
         name=package.name, position=position, count=len(catalogue.packages),
-        price=package.monthly_price,
+        price=money(package.monthly_price),
     )
     if package.code == current:
         title += _(", your package")

@@ -38,6 +38,9 @@ MEMBERS = {
     "owner@initech.example": "Initech Payments",
 }
 WRITES = frozenset(event for flow in FLOWS.values() for event in flow.commits)
+PER_MEMBER = frozenset({"choose"})
+"""Choices that change the member, not the chat (the language): a branch taking one would
+change every other branch of the walk; the Language screen itself is still measured."""
 MAX_DEPTH = 5
 
 Step = tuple[str, str]  # ("press", label) | ("say", text) | ("stale", "")
@@ -93,7 +96,8 @@ def moves(talk: Talk, name: str) -> list[Step]:
     steps: list[Step] = []
     for choice in talk.screen.choices if talk.screen else []:
         pressed = decode(choice.token)
-        if pressed is not None and pressed.action.partition(".")[0] not in WRITES:
+        event = pressed.action.partition(".")[0] if pressed is not None else ""
+        if pressed is not None and event not in WRITES | PER_MEMBER:
             steps.append(("press", choice.label))
     text = talk.text.casefold()
     if "type" in text:
