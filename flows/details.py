@@ -25,7 +25,10 @@ class DetailsFlow(FlowMachine):
     intent_rule = IntentRule(
         precedence=10,  # the least: whatever else the words ask for wins
         any_of=(
-            words("details detail info information profile view show see"),
+            words(
+                "details detail info information profile view show see"
+                " datos detalles informacion perfil ver mostrar"  # Spanish
+            ),
             ACCOUNT_WORDS,
             frozenset(FIELD_WORDS),  # naming a field alone ("my e-mail") asks to see it
         ),

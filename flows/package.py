@@ -26,6 +26,8 @@ class PackageFlow(FlowMachine):
             words(
                 "package plan usage use used quota limit limits tier balance"
                 " subscription subscriptions compare included includes meter"
+                " paquete consumo uso cuota limite saldo suscripcion suscripciones"  # Spanish
+                " comparar incluido incluye"
             ),
         ),
     )
