@@ -60,6 +60,8 @@ def assert_mistake(out: str, line: int, *words: str) -> None:
         (HEAD + "steps:\n  - usage: {meter: x, add: two}\n", 5, ["whole number"]),
         (HEAD + "steps:\n  - usage: {meter: x, add: 1, ink: red}\n", 5, ['unknown key "ink"']),
         (HEAD + "steps:\n  - wait: soon\n", 5, ['"soon" is not a duration']),
+        # the conversation's language
+        (HEAD + "language: fr\nsteps:\n  - say: hi\n", 4, ['unknown language "fr"', "en, es"]),
         (
             HEAD + "steps:\n  - wait: 1m\n    expect:\n      - text: x\n",
             6,
