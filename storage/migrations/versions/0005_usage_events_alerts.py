@@ -1,7 +1,7 @@
 """Usage events (idempotent recording), usage alerts sent, notification settings.
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0004
 Create Date: 2026-12-01 10:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0007"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

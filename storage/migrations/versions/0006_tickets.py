@@ -1,6 +1,6 @@
 """Tickets: a customer's conversation handed over to a person, and its messages.
 
-Revision ID: 0004
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 10:00:00.000000
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
