@@ -57,6 +57,7 @@ class UserContext:
     owner_name: str | None = None
     """The account owner's name, so a refusal can say whom to ask (None: no owner)."""
     language: str | None = None  # chosen in chat ("es"); None: the channel's hint decides
+    app_language: str | None = None  # the supported language the user's app last said
 
 
 @dataclass(frozen=True, slots=True)

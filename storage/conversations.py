@@ -79,6 +79,7 @@ def _read_turns_statement() -> Any:
         m.User.name.label("u_name"),
         m.User.email.label("u_email"),
         m.User.language.label("u_language"),
+        m.User.app_language.label("u_app_language"),
         m.Account.id.label("a_id"),
         m.Account.name.label("a_name"),
         m.Membership.role.label("m_role"),
@@ -167,6 +168,7 @@ def _user(row: Any) -> UserContext:
         closure_reference=row.a_reference,
         owner_name=row.a_owner,
         language=row.u_language,
+        app_language=row.u_app_language,
     )
 
 

@@ -94,6 +94,9 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
     # The language chosen in chat ("es"); NULL follows the channel's hint, else English.
     language: Mapped[str | None] = mapped_column(String(8))
+    # The supported language the user's app last said (Telegram's language_code, "es"),
+    # for messages nobody asked for when no choice is stored; NULL: none said yet.
+    app_language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Account(Base):

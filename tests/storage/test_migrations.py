@@ -75,3 +75,26 @@ async def test_link_attempts_migration_upgrades_from_0001_and_back(tmp_path: Pat
         assert "link_attempts" not in await _tables(engine)
     finally:
         await engine.dispose()
+
+
+async def _user_columns(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return await connection.run_sync(
+            lambda c: {column["name"] for column in inspect(c).get_columns("users")}
+        )
+
+
+async def test_app_language_migration_upgrades_from_0007_and_back(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await upgrade(url, "0007")  # a database from before the app's language was kept
+    engine = make_engine(url)
+    try:
+        assert "app_language" not in await _user_columns(engine)
+        await upgrade(url)
+        assert {"language", "app_language"} <= await _user_columns(engine)
+        async with engine.begin() as connection:
+            await connection.run_sync(_downgrade, url, "0007")
+        columns = await _user_columns(engine)
+        assert "language" in columns and "app_language" not in columns
+    finally:
+        await engine.dispose()
