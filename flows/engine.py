@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from flows.context import ChartRenderer, FlowContext, cached_chart
 from flows.i18n import N_, _, switch_language, use_language
+from flows.language import remember_app_language
 from flows.observing import FlowEvent, TurnObserver, TurnOutcome, TurnReport
 from flows.person import reaches_person, standing_choices
 from flows.ports import AccountStatus, ConcurrentUpdate, StoreFactory, TurnStore, UsageReport
@@ -187,6 +188,10 @@ class Engine:
         now = self._clock()
         record = await store.load_conversation(key) or ConversationRecord(key=key)
         user = await store.user_context(key)
+        if user is not None:
+            # For messages nobody asked for (alerts, an agent's answers): written only
+            # when the app says a supported language other than the one stored.
+            user = await remember_app_language(store, user, hint)
         if user is not None and user.language:
             switch_language(user.language)  # the user's choice wins over the channel's hint
         else:

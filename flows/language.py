@@ -2,7 +2,9 @@
 
 Every member may use it. Until a user chooses, the bot follows the channel's hint
 (Telegram's app language, ``--language``, a script's ``language:``), else English;
-once chosen, the choice wins on every channel the user is linked on.
+once chosen, the choice wins on every channel the user is linked on. The hint is kept
+too (:func:`remember_app_language`), for messages nobody asked for (usage alerts, an
+agent's answers), which have no hint of their own.
 """
 
 from __future__ import annotations
@@ -15,15 +17,34 @@ from flows.context import Option
 from flows.i18n import LANGUAGES, N_, _, current_language, language_of
 from flows.intents import IntentRule, words
 from flows.menu import MenuEntry
-from flows.ports import Capability
+from flows.ports import Capability, TurnStore, UserContext
 
 
 class LanguageStore(Protocol):
     async def set_language(self, *, user_id: int, language: str) -> None:
         """Store ``language`` (a supported code) as ``user_id``'s choice."""
 
+    async def set_app_language(self, *, user_id: int, language: str) -> None:
+        """Store ``language`` (a supported code) as what ``user_id``'s app last said."""
+
 
 LANGUAGE = Capability[LanguageStore]("language")
+
+
+async def remember_app_language(
+    store: TurnStore, user: UserContext, hint: str | None
+) -> UserContext:
+    """Keep the language the channel's ``hint`` names as the user's app language, if it
+    is a supported one and not the one stored already; returns the user as now stored.
+
+    A steady user costs nothing: the stored value came with the turn's first read, and
+    only a change writes (in the turn's unit of work, so it commits with the turn).
+    """
+    app = language_of(hint)
+    if app is None or app == user.app_language:
+        return user
+    await store.get(LANGUAGE).set_app_language(user_id=user.user_id, language=app)
+    return replace(user, app_language=app)
 
 NAMES = {"en": N_("English"), "es": N_("Spanish")}
 """Languages named in a sentence, in the turn's language ("inglés"); the buttons name each
