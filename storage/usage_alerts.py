@@ -20,6 +20,7 @@ from flows.ports import Notice
 from flows.types import ConversationKey, Role
 from flows.usage_alerts import THRESHOLDS, AlertFacts, see_usage_choice, usage_alert_text
 from storage import models as m
+from storage.languages import reader_language
 from storage.outbox import enqueue
 from storage.sql import insert_for
 from storage.usage_lookup import Target
@@ -89,8 +90,8 @@ async def decide_alerts(
     )
     notices = []
     for chat, language in await recipients(connection, target.account_id):
-        # Worded for each reader: the language they chose in chat (no app hint reaches
-        # a message nobody asked for, so without a choice it is English).
+        # Worded for each reader: the language they chose in chat, else the one their
+        # app last said (kept by the engine), else English.
         with use_language(language):
             notices.append(
                 Notice(to=chat, text=usage_alert_text(facts), choices=(see_usage_choice(),))
@@ -103,11 +104,12 @@ async def recipients(
     connection: AsyncConnection, account_id: int
 ) -> list[tuple[ConversationKey, str | None]]:
     """Every chat linked to an owner or admin of the account with usage alerts on
-    (no setting stored means on), with the language its user chose (None: none).
+    (no setting stored means on), with its user's language: chosen, else the app's
+    (None: neither).
     Viewers are never alerted."""
     setting = m.NotificationSetting
     query = (
-        select(m.ChatIdentity.channel, m.ChatIdentity.external_id, m.User.language)
+        select(m.ChatIdentity.channel, m.ChatIdentity.external_id, reader_language())
         .join(m.Membership, m.Membership.user_id == m.ChatIdentity.user_id)
         .join(m.User, m.User.id == m.ChatIdentity.user_id)
         .outerjoin(setting, setting.user_id == m.Membership.user_id)
