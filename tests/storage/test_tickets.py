@@ -23,14 +23,18 @@ from tests.storage.helpers import NOW
 KEY = ConversationKey("terminal", "owner@acme.example")
 
 
-async def talk(db: FreshDatabase, *texts: str, key: ConversationKey = KEY) -> list[str]:
-    """Say ``texts`` in ``key``'s chat (linked to its e-mail); the bot's last reply."""
+async def talk(
+    db: FreshDatabase, *texts: str, key: ConversationKey = KEY, language: str | None = None
+) -> list[str]:
+    """Say ``texts`` in ``key``'s chat (linked to its e-mail), the channel hinting
+    ``language``; the bot's last reply."""
     async with db.database.transaction() as connection:
         await ensure_identity(connection, key.channel, key.chat_id, key.chat_id)
     engine = Engine(db.stores, EngineSettings(support_group=True), clock=lambda: NOW)
     said: list[str] = []
     for text in texts:
-        said = [reply.text for reply in await engine.handle(Inbound.typed(key, text))]
+        inbound = Inbound.typed(key, text, language=language)
+        said = [reply.text for reply in await engine.handle(inbound)]
     return said
 
 
@@ -75,6 +79,20 @@ async def test_agents_answer_and_close(db: FreshDatabase) -> None:
     with pytest.raises(support_desk.TicketProblem, match="no ticket T-0000"):
         await support_desk.close(db.database, NOW, reference="T-0000")
     assert "What would you like to do?" in (await talk(db, "menu"))[-1]
+
+
+async def test_the_customer_reads_the_desk_in_the_language_their_app_said(
+    db: FreshDatabase,
+) -> None:
+    await talk(db, "hablar con una persona", language="es-ES")  # never chose a language
+    async with db.database.reading() as connection:
+        [ticket] = await open_tickets(connection)
+    await support_desk.answer(db.database, "Hola, soy Sam", NOW,
+                              reference=ticket.reference, agent="Sam")
+    await support_desk.close(db.database, NOW, reference=ticket.reference)
+    to_customer = [text for channel, _, text in await outbox(db) if channel == "terminal"]
+    assert to_customer[0] == "💬 Sam: Hola, soy Sam"
+    assert "Nuestro equipo de soporte ha terminado el chat" in to_customer[1]
 
 
 async def test_end_chat_closes_and_asking_again_opens_a_new_one(db: FreshDatabase) -> None:
