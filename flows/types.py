@@ -51,7 +51,8 @@ class Inbound:
     :class:`Choice.token` the engine handed out; channels never look inside it.
     ``language`` is the channel's hint of the user's language (Telegram's
     ``language_code`` such as ``es-ES``, the terminal's ``--language``); a language
-    the user chose in chat wins over it.
+    the user chose in chat wins over it. A supported one is also kept per user, for
+    messages nobody asked for (``flows.language.remember_app_language``).
     """
 
     key: ConversationKey
