@@ -43,7 +43,7 @@ from flows.routing import (
     route,
     route_typed,
 )
-from flows.tokens import encode, new_menu_token
+from flows.tokens import STANDING_MENU, decode, encode, new_menu_token
 from flows.types import Choice, ConversationRecord, Inbound, Reply
 from flows.wording import GLOBAL_HELP
 
@@ -79,6 +79,10 @@ class ActionRunner:
         self.ctx.trail = trail.note(self.record, inbound, held=held)
         if self._expire():
             return
+        if held and flow is not None and self._standing_press(inbound) and flow.held_press_text:
+            # An alert's button while a person is talking: the talk goes on, and says so.
+            await self._reoffer(_(flow.held_press_text))
+            return
         if held:
             action = self._held(inbound)
         else:
@@ -97,6 +101,12 @@ class ActionRunner:
             return ForStep(inbound.text)
         action = route(inbound, self._screen(), in_flow=True)
         return action if isinstance(action, FlowChoice) else Stale()
+
+    @staticmethod
+    def _standing_press(inbound: Inbound) -> bool:
+        """A press of a standing choice (a notice's button, see ``flows.tokens``)."""
+        pressed = decode(inbound.token) if inbound.token is not None else None
+        return pressed is not None and pressed.menu == STANDING_MENU
 
     async def resume(self) -> None:
         """Show where the conversation is: the open flow's step, else the menu."""
