@@ -77,6 +77,23 @@ async def test_agents_answer_and_close(db: FreshDatabase) -> None:
     assert "What would you like to do?" in (await talk(db, "menu"))[-1]
 
 
+async def test_a_blank_agent_name_reads_as_the_support_team(db: FreshDatabase) -> None:
+    """QA: ``support reply T-… TEXT --as ""`` reached the customer as "💬 : TEXT"."""
+    await talk(db, "agent")
+    async with db.database.reading() as connection:
+        [ticket] = await open_tickets(connection)
+    await support_desk.answer(db.database, "Hello", NOW, reference=ticket.reference, agent="  ")
+    await support_desk.close(db.database, NOW, reference=ticket.reference, agent="",
+                             to_group=True)
+    sent = [(channel, text) for channel, _, text in await outbox(db)]
+    assert ("terminal", "💬 Support team: Hello") in sent
+    assert ("support", f"✅ Support team closed {ticket.reference}; the customer is talking to "
+            "the bot again.") in sent
+    async with db.database.reading() as connection:
+        messages = await transcript(connection, ticket.id)
+    assert "Support team" in [message.name for message in messages]
+
+
 async def test_end_chat_closes_and_asking_again_opens_a_new_one(db: FreshDatabase) -> None:
     await talk(db, "agent", "end chat")
     await talk(db, "agent")
