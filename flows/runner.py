@@ -79,10 +79,14 @@ class ActionRunner:
         self.ctx.trail = trail.note(self.record, inbound, held=held)
         if self._expire():
             return
-        if held and flow is not None and self._standing_press(inbound) and flow.held_press_text:
-            # An alert's button while a person is talking: the talk goes on, and says so.
-            await self._reoffer(_(flow.held_press_text))
-            return
+        standing = _standing_action(inbound)
+        if held and flow is not None and standing is not None:
+            if standing == f"start.{flow.flow_name}":  # asking for this very flow again
+                await self._render_current()
+                return
+            if flow.held_press_text:  # an alert's button meanwhile: the talk goes on, and says so
+                await self._reoffer(_(flow.held_press_text))
+                return
         if held:
             action = self._held(inbound)
         else:
@@ -101,12 +105,6 @@ class ActionRunner:
             return ForStep(inbound.text)
         action = route(inbound, self._screen(), in_flow=True)
         return action if isinstance(action, FlowChoice) else Stale()
-
-    @staticmethod
-    def _standing_press(inbound: Inbound) -> bool:
-        """A press of a standing choice (a notice's button, see ``flows.tokens``)."""
-        pressed = decode(inbound.token) if inbound.token is not None else None
-        return pressed is not None and pressed.menu == STANDING_MENU
 
     async def resume(self) -> None:
         """Show where the conversation is: the open flow's step, else the menu."""
@@ -343,6 +341,12 @@ class ActionRunner:
         record.expires_at = self.ctx.now.timestamp() + timeout if expires else None
         record.updated_at = self.ctx.now.timestamp()
         return replies
+
+
+def _standing_action(inbound: Inbound) -> str | None:
+    """The action of a pressed standing choice (a notice's button, see ``flows.tokens``)."""
+    pressed = decode(inbound.token) if inbound.token is not None else None
+    return pressed.action if pressed is not None and pressed.menu == STANDING_MENU else None
 
 
 def step_of(machine: FlowMachine) -> Step:
