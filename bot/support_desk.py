@@ -46,6 +46,7 @@ async def answer(
     thread_id: int | None = None, agent: str = DEFAULT_AGENT,
 ) -> TicketRow:
     """Keep the agent's ``text`` on the ticket and queue it for the customer's chat."""
+    agent = _named(agent)
     if not text.strip():
         raise TicketProblem("The answer is empty; nothing was sent.")
     async with database.transaction() as connection:
@@ -64,6 +65,7 @@ async def close(
     """Close the ticket: the customer's chat goes back to the bot and they are told so.
 
     ``to_group``: say so in the ticket's topic too (closed from elsewhere)."""
+    agent = _named(agent)
     async with database.transaction() as connection:
         ticket = await _open_ticket(connection, reference, thread_id)
         if not await close_ticket(connection, ticket.id, now):
@@ -76,6 +78,11 @@ async def close(
             notices.append(Notice(to=support_key(ticket.id), text=line))
         await enqueue(connection, notices, now)
     return ticket
+
+
+def _named(agent: str) -> str:
+    """The agent's name as people read it: a blank one is the support team's."""
+    return " ".join(agent.split()) or DEFAULT_AGENT
 
 
 def closed_line(ticket: TicketRow, agent: str) -> str:

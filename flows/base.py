@@ -50,6 +50,9 @@ class FlowMachine(StateMachine):
     holds_conversation: ClassVar[bool] = False
     """True: every typed text goes to the flow as it is (keywords and typed requests do
     not apply) and only its own choices may be pressed; talking to a person is one."""
+    held_press_text: ClassVar[str] = ""
+    """With ``holds_conversation``: what a standing button pressed meanwhile (an alert's
+    "See usage") answers, with the step's buttons; empty: the menu has expired."""
     expires: ClassVar[bool] = True  # False: it stays open however long the user is away
     reaches_people: ClassVar[bool] = False
     """True for the flow that puts the user in touch with a person (``flows.person``):

@@ -86,6 +86,8 @@ class HandoverFlow(FlowMachine):
     )
     help_text = N_("A person from our support team answers here. Type end chat to come back.")
     holds_conversation = True
+    held_press_text = N_("You're still talking to our support team, so I did not open that. "
+                         "Type end chat to come back to the bot, then press it again.")
     expires = False
     reaches_people = True
 

@@ -79,3 +79,9 @@ def handed_back(reference: str) -> str:
     """Told to the customer when an agent closes the ticket."""
     return _("🤖 Our support team has ended the chat ({reference}). You're talking to the bot "
              "again: type menu to see your options.").format(reference=reference)
+
+
+def logged_out(name: str, reference: str) -> str:
+    """Told to the support team when the customer's chat is unlinked (``/logout``)."""
+    return _("🔚 {name} logged out of the chat; {reference} is closed and nothing more "
+             "reaches that chat.").format(name=name, reference=reference)

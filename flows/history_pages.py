@@ -77,10 +77,12 @@ def history_text(account_name: str, page: HistoryPage) -> str:
         _("Times are in {zone}.").format(zone=zone.key),
     ]
     for entry in page.entries:
-        # One line an entry (time, then what happened): five fit a phone's screen.
+        # One line an entry (time, then what happened): five fit a phone's screen, so an
+        # entry of several lines (several fields changed at once) is run into one.
         local = entry.created_at.astimezone(zone)
         shown = format_datetime(local, "dd MMM y, HH:mm", locale=current_locale())
-        lines.append(f"{shown} · {entry_sentence(entry)}")
+        sentence = " ".join(entry_sentence(entry).splitlines())
+        lines.append(f"{shown} · {sentence}")
     return "\n".join(lines)
 
 

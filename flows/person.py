@@ -28,6 +28,11 @@ def _reaching(flow_name: str | None) -> bool:
     return flow is not None and flow.reaches_people
 
 
+def reaching_flows() -> frozenset[str]:
+    """The names of the flows that reach a person (a closed account's members keep them)."""
+    return frozenset(name for name, flow in FLOWS.items() if flow.reaches_people)
+
+
 def option() -> Option | None:
     """The choice that reaches a person, as flows write choices (None: no such flow)."""
     for name, flow in FLOWS.items():

@@ -43,7 +43,7 @@ from flows.routing import (
     route,
     route_typed,
 )
-from flows.tokens import encode, new_menu_token
+from flows.tokens import STANDING_MENU, decode, encode, new_menu_token
 from flows.types import Choice, ConversationRecord, Inbound, Reply
 from flows.wording import GLOBAL_HELP
 
@@ -80,6 +80,14 @@ class ActionRunner:
         self.ctx.trail = trail.note(self.record, inbound, held=held)
         if self._expire():
             return
+        standing = _standing_action(inbound)
+        if held and flow is not None and standing is not None:
+            if standing == f"start.{flow.flow_name}":  # asking for this very flow again
+                await self._render_current()
+                return
+            if flow.held_press_text:  # an alert's button meanwhile: the talk goes on, and says so
+                await self._reoffer(_(flow.held_press_text))
+                return
         if held:
             action = self._held(inbound)
         else:
@@ -336,6 +344,12 @@ class ActionRunner:
         record.expires_at = self.ctx.now.timestamp() + timeout if expires else None
         record.updated_at = self.ctx.now.timestamp()
         return replies
+
+
+def _standing_action(inbound: Inbound) -> str | None:
+    """The action of a pressed standing choice (a notice's button, see ``flows.tokens``)."""
+    pressed = decode(inbound.token) if inbound.token is not None else None
+    return pressed.action if pressed is not None and pressed.menu == STANDING_MENU else None
 
 
 def step_of(machine: FlowMachine) -> Step:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import and_, exists, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from flows.person import reaching_flows
 from flows.ports import (
     CLOSING,
     AccountStatus,
@@ -176,7 +177,8 @@ async def _end_member_flows(
     connection: AsyncConnection, account_id: int, keep: Iterable[ConversationKey]
 ) -> None:
     """Send every member's chats back to the menu so no half-done flow acts on a closed
-    account; bumping the version makes an in-flight save of those chats fail loudly."""
+    account; bumping the version makes an in-flight save of those chats fail loudly.
+    A chat with a person goes on: a closed account's members may still talk to one."""
     members = select(m.Membership.user_id).where(m.Membership.account_id == account_id)
     conv = m.Conversation
     condition = or_(
@@ -187,6 +189,9 @@ async def _end_member_flows(
             m.ChatIdentity.user_id.in_(members),
         ),
     )
+    talking = reaching_flows()
+    if talking:
+        condition = and_(condition, or_(conv.flow.is_(None), conv.flow.not_in(talking)))
     for key in keep:
         condition = and_(
             condition, not_(and_(conv.channel == key.channel, conv.chat_id == key.chat_id))

@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.ports import Capability
+from flows.types import ConversationKey
 from storage.audit import record_audit
 from storage.capabilities import TurnScope, provides
 from storage.errors import UnknownUser
@@ -31,6 +32,7 @@ from storage.link_limits import (
 )
 from storage.models import ChatIdentity, LinkCode, User
 from storage.sql import execute_dml, insert_for
+from storage.tickets import end_tickets_in_chat
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +274,10 @@ class ChatLinking(Protocol):
         self, channel: str, external_id: str, phone_e164: str, now: datetime
     ) -> LinkedUser | None: ...
 
-    async def unlink(self, channel: str, external_id: str) -> bool: ...
+    async def unlink(
+        self, channel: str, external_id: str, *, now: datetime | None = None,
+        to_group: bool = False,
+    ) -> bool: ...
 
 
 LINKING = Capability[ChatLinking]("linking")
@@ -299,6 +304,16 @@ class SqlChatLinking:
         connection = await self._turn.writer()
         return await link_by_phone(connection, channel, external_id, phone_e164, now)
 
-    async def unlink(self, channel: str, external_id: str) -> bool:
-        """See :func:`unlink`."""
-        return await unlink(await self._turn.writer(), channel, external_id)
+    async def unlink(
+        self, channel: str, external_id: str, *, now: datetime | None = None,
+        to_group: bool = False,
+    ) -> bool:
+        """See :func:`unlink`; a ticket answering in the chat is closed with it (agents'
+        answers must not reach a chat no longer linked), the support group told when
+        ``to_group``."""
+        connection = await self._turn.writer()
+        removed = await unlink(connection, channel, external_id)
+        if removed:
+            key = ConversationKey(channel, external_id)
+            await end_tickets_in_chat(connection, key, now or _utcnow(), to_group=to_group)
+        return removed

@@ -15,11 +15,13 @@ from datetime import datetime
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from flows.handover import TICKETS, HandoverFlow, TicketInfo
-from flows.ports import UserContext
+from flows.handover import TICKETS, HandoverFlow, TicketInfo, support_key
+from flows.handover_wording import logged_out
+from flows.ports import Notice, UserContext
 from flows.types import ConversationKey
 from storage import models as m
 from storage.capabilities import TurnScope, provides
+from storage.outbox import enqueue
 from storage.sql import execute_dml
 
 OPEN, CLOSED = "open", "closed"
@@ -119,6 +121,27 @@ async def close_ticket(
                   version=conv.version + 1)
     )
     return True
+
+
+async def end_tickets_in_chat(
+    connection: AsyncConnection, key: ConversationKey, now: datetime, *, to_group: bool
+) -> list[str]:
+    """Close the open tickets answering in ``key``'s chat, which is no longer linked to
+    anyone (``/logout``): agents' answers must not reach it. The support team is told on
+    the ticket, and in its topic when ``to_group``. The references closed."""
+    rows = (await connection.execute(
+        select(m.Ticket.id, m.Ticket.reference, m.User.name)
+        .join(m.User, m.User.id == m.Ticket.user_id)
+        .where(m.Ticket.channel == key.channel, m.Ticket.chat_id == key.chat_id,
+               m.Ticket.status == OPEN)
+    )).all()
+    for row in rows:
+        line = logged_out(row.name, row.reference)
+        await add_message(connection, row.id, BOT, "bot", line, now)
+        await close_ticket(connection, row.id, now)
+        if to_group:
+            await enqueue(connection, [Notice(to=support_key(row.id), text=line)], now)
+    return [row.reference for row in rows]
 
 
 @provides(TICKETS)

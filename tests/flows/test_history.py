@@ -122,3 +122,25 @@ async def test_a_member_demoted_mid_history_is_refused_at_the_next_press(
     await admin.press("Older")
     assert "Olivia Owner can do this, or can make you an admin." in admin.text
     assert "Low Road" not in admin.text
+
+
+async def test_a_page_of_edits_of_several_fields_still_fits_a_phone(db: FreshDatabase) -> None:
+    """QA: an entry that changed several fields was a line per field, so a page of such
+    entries ran far past the ten lines a screen may have."""
+    owner = await Talk.open(make_engine(db), db, "owner@acme.example")
+    for n in range(1, 6):
+        await owner.say("change my address")
+        await owner.say(f"{n} High Street, London")
+        await owner.press("Change another")
+        await owner.press("Contact person")
+        await owner.say(f"Person {n}")
+        await owner.press("Change another")
+        await owner.press("Contact phone")
+        await owner.say(f"+44 20 7946 00{n:02d}")
+        await owner.press("Save")
+        assert "Saved" in owner.text, owner.text
+    await owner.say("history")
+    lines = owner.text.splitlines()
+    assert len(lines) <= 10, owner.text
+    assert "Olivia Owner changed" in lines[2] and "Contact person: Person 4 → Person 5" in lines[2]
+    assert "→ Person 1" in owner.text and "→ +44 20 7946 0005" in owner.text

@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import support_desk
 from flows.engine import Engine
+from flows.ports import TurnStore
 from flows.settings import EngineSettings
 from flows.types import ConversationKey, Inbound
 from storage import models as m
-from storage.identities import ensure_identity
+from storage.identities import LINKING, ensure_identity
 from storage.sandbox import FreshDatabase
 from storage.ticket_queries import find_ticket, open_tickets, transcript
 from storage.tickets import set_thread
@@ -93,6 +94,44 @@ async def test_the_customer_reads_the_desk_in_the_language_their_app_said(
     to_customer = [text for channel, _, text in await outbox(db) if channel == "terminal"]
     assert to_customer[0] == "💬 Sam: Hola, soy Sam"
     assert "Nuestro equipo de soporte ha terminado el chat" in to_customer[1]
+
+
+async def test_a_blank_agent_name_reads_as_the_support_team(db: FreshDatabase) -> None:
+    """QA: ``support reply T-… TEXT --as ""`` reached the customer as "💬 : TEXT"."""
+    await talk(db, "agent")
+    async with db.database.reading() as connection:
+        [ticket] = await open_tickets(connection)
+    await support_desk.answer(db.database, "Hello", NOW, reference=ticket.reference, agent="  ")
+    await support_desk.close(db.database, NOW, reference=ticket.reference, agent="",
+                             to_group=True)
+    sent = [(channel, text) for channel, _, text in await outbox(db)]
+    assert ("terminal", "💬 Support team: Hello") in sent
+    assert ("support", f"✅ Support team closed {ticket.reference}; the customer is talking to "
+            "the bot again.") in sent
+    async with db.database.reading() as connection:
+        messages = await transcript(connection, ticket.id)
+    assert "Support team" in [message.name for message in messages]
+
+
+async def test_logging_out_closes_the_ticket_of_that_chat(db: FreshDatabase) -> None:
+    """QA: after /logout the ticket stayed open and agents' answers reached the chat."""
+    await talk(db, "agent", "my invoice is wrong")
+    async with db.database.reading() as connection:
+        [ticket] = await open_tickets(connection)
+    engine = Engine(db.stores, EngineSettings(support_group=True), clock=lambda: NOW)
+
+    async def forget(store: TurnStore) -> bool:
+        assert await store.get(LINKING).unlink(KEY.channel, KEY.chat_id, now=NOW, to_group=True)
+        return False
+
+    assert await engine.handle(Inbound.typed(KEY, "/logout"), before=forget) == []
+    with pytest.raises(support_desk.TicketProblem, match="is closed"):
+        await support_desk.answer(db.database, "Here is your invoice", NOW,
+                                  reference=ticket.reference)
+    told = [text for channel, _, text in await outbox(db) if channel == "support"]
+    assert told[-1] == (f"🔚 Olivia Owner logged out of the chat; {ticket.reference} is closed "
+                        "and nothing more reaches that chat.")
+    assert not [text for channel, _, text in await outbox(db) if channel == KEY.channel]
 
 
 async def test_end_chat_closes_and_asking_again_opens_a_new_one(db: FreshDatabase) -> None:

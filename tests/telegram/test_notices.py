@@ -61,3 +61,17 @@ async def test_a_blocked_chat_is_given_up(live: LiveBot) -> None:
             await asyncio.sleep(0.05)
     live.telegram.heal()
     assert not any("never seen" in message.text for message in live.telegram.chats[CHAT].visible())
+
+
+async def test_an_alerts_button_pressed_while_talking_keeps_the_alert(live: LiveBot) -> None:
+    """QA: a press on a notice's button was answered by editing the notice itself when the
+    answer was a screen with buttons (talking to a person): the alert's text was gone."""
+    await live.link(CHAT, "owner@acme.example")
+    await live.send(CHAT, "talk to a person")
+    await queue(live, Notice(ConversationKey("telegram", str(CHAT)),
+                             "Chatbot sessions: 80 % used", (SEE_USAGE,)))
+    await arrived(live, "80 % used")
+    await live.click(CHAT, "See usage")
+    texts = [message.text for message in live.chat(CHAT) if message.from_bot]
+    assert any("80 % used" in text for text in texts), texts
+    assert "still talking to our support team" in texts[-1]

@@ -13,6 +13,7 @@ from bot.telegram.output import deliver
 from bot.telegram.rendering import plan
 from flows.engine import Engine
 from flows.i18n import N_, _
+from flows.tokens import STANDING_MENU
 
 NOT_OUR_BUTTON = N_("Sorry, I can't use that button. Type menu to see your options.")
 TEXT_ONLY = N_("I can only read text messages here. Type menu to see what I can do.")
@@ -52,7 +53,11 @@ async def on_button(
     # Marked first: the error handler must not answer it a second time.
     progress.acknowledged = True
     await acknowledge(bot, query)
-    await deliver(bot, message.chat.id, plan(replies), pressed=message.message_id)
+    # A notice's standing button (an alert's See usage): the notice is worth keeping, so
+    # the answer arrives as new messages instead of replacing it.
+    on_notice = callback_data.menu == STANDING_MENU
+    await deliver(bot, message.chat.id, plan(replies),
+                  pressed=None if on_notice else message.message_id)
 
 
 async def on_foreign_button(query: CallbackQuery, bot: Bot, progress: UpdateProgress) -> None:

@@ -193,11 +193,13 @@ async def shared_contact(
         await message.answer(_(NO_SUCH_PHONE), reply_markup=ReplyKeyboardRemove())
 
 
-async def logout(message: Message, bot: Bot, engine: Engine) -> None:
+async def logout(message: Message, bot: Bot, engine: Engine, settings: Settings) -> None:
     removed: list[bool] = []
 
     async def forget(store: TurnStore) -> bool:
-        removed[:] = [await store.get(LINKING).unlink(CHANNEL, str(message.chat.id))]
+        removed[:] = [await store.get(LINKING).unlink(
+            CHANNEL, str(message.chat.id), now=utcnow(),
+            to_group=settings.support_chat_id is not None)]
         return False  # nothing to show: the chat is no longer anyone's
 
     replies = await engine.handle(typed(message.chat.id, "/logout", _hint(message)), before=forget)
