@@ -19,9 +19,10 @@ from flows.menu import MenuEntry
 from flows.ports import AUDIT, CLOSING, CloseOutcome, CloseResult
 from flows.refusals import role_refusal
 from flows.types import Role
-from flows.wording import closed_notice, contact_support, money, priced, when
+from flows.wording import at_most, closed_notice, contact_support, money, priced, when
 
 SUPPORT_PACKAGES = ("connect",)
+MAX_LISTED = 3  # subscriptions listed on the warning and the result; the rest are counted
 
 
 class CloseFlow(FlowMachine):
@@ -209,7 +210,8 @@ class CloseFlow(FlowMachine):
         ]
         if preview.subscriptions:
             lines.append(_("• these subscriptions are cancelled:"))
-            lines += [f"   – {priced(s)}" for s in preview.subscriptions]
+            lines += at_most([f"   – {priced(s)}" for s in preview.subscriptions],
+                             MAX_LISTED)
         else:
             lines.append(_("• there are no active subscriptions to cancel"))
         members = preview.members_losing_access
@@ -271,7 +273,7 @@ def _closed_text(name: str, result: CloseResult) -> str:
         lines.append(_("Closed on {when}.").format(when=when(result.closed_at)))
     if result.cancelled_subscriptions:
         lines.append(_("Cancelled subscriptions:"))
-        lines += [f"• {priced(s)}" for s in result.cancelled_subscriptions]
+        lines += at_most([f"• {priced(s)}" for s in result.cancelled_subscriptions], MAX_LISTED)
     if result.forfeited is not None:
         lines.append(
             _("Forfeited prepaid balance: {amount}").format(amount=money(result.forfeited))

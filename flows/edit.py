@@ -21,7 +21,7 @@ from flows.ports import ACCOUNT_DETAILS, DETAILS_EDITING, AccountDetails, SaveOu
 from flows.refusals import role_refusal
 from flows.types import Role
 from flows.validation import InvalidValue, ValidationContext
-from flows.wording import closed_notice
+from flows.wording import at_most, closed_notice
 
 
 class EditFlow(FlowMachine):
@@ -228,7 +228,8 @@ class EditFlow(FlowMachine):
                 (_("📝 Review changes ({count})").format(count=len(pending)), "review")
             )
             text = (
-                _("Your changes so far:") + "\n" + "\n".join(self._change_lines()) + "\n\n" + text
+                _("Your changes so far:") + "\n"
+                + "\n".join(at_most(self._change_lines(), MAX_LISTED)) + "\n\n" + text
             )
         options.append((_("✖️ Cancel"), "discard"))
         self.ctx.screen(text, options)
@@ -256,8 +257,10 @@ class EditFlow(FlowMachine):
         self.ctx.screen("\n".join(lines), options)
 
     async def render_reviewing(self) -> None:
-        text = _("Please review your changes:") + "\n" + "\n".join(self._change_lines())
-        text += "\n\n" + _("Nothing is saved until you press Save.")
+        # Every change is listed (it is what Save saves), so the reminder shares the
+        # heading's line: nine changed fields still fit a phone's ten lines.
+        text = (_("Nothing is saved until you press Save.") + " "
+                + _("Please review your changes:") + "\n" + "\n".join(self._change_lines()))
         self.ctx.screen(
             text,
             [
@@ -335,6 +338,8 @@ class EditFlow(FlowMachine):
             )
         return lines
 
+
+MAX_LISTED = 5  # pending changes shown above the fields; Review lists them all
 
 YES = frozenset({"yes", "y", "yeah", "yep", "ok", "sure", "yes please"})
 """Typed answers that take the one suggestion offered (with two, the user presses one)."""

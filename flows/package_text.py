@@ -6,6 +6,7 @@ from __future__ import annotations
 from flows.i18n import _
 from flows.ports import Catalogue, Meter, PackageInfo, UsageReport
 from flows.wording import (
+    at_most,
     day,
     interval_name,
     meter_line,
@@ -15,7 +16,7 @@ from flows.wording import (
     short_day,
 )
 
-MAX_SUBSCRIPTIONS = 5  # listed one per line; the rest are counted
+MAX_SUBSCRIPTIONS = 5  # lines of subscriptions at most; the rest are counted
 
 
 def usage_text(report: UsageReport) -> str:
@@ -71,16 +72,12 @@ def balance_text(report: UsageReport) -> str:
         lines.append(_("No active subscriptions."))
         return "\n".join(lines)
     lines.append(_("Active subscriptions:"))
-    lines += [
+    lines += at_most([
         _("• {name}: {price} per {interval}").format(
             name=s.name, price=money(s.price), interval=interval_name(s.interval)
         )
-        for s in subscriptions[:MAX_SUBSCRIPTIONS]
-    ]
-    if len(subscriptions) > MAX_SUBSCRIPTIONS:
-        lines.append(
-            _("… and {count} more").format(count=len(subscriptions) - MAX_SUBSCRIPTIONS)
-        )
+        for s in subscriptions
+    ], MAX_SUBSCRIPTIONS)
     return "\n".join(lines)
 
 

@@ -192,3 +192,12 @@ GLOBAL_HELP = N_(
     "You can also type what you want, like “show my usage” or “change my e-mail”."
 )
 """Translated where shown (``_(GLOBAL_HELP)``)."""
+
+
+def at_most(lines: list[str], limit: int) -> list[str]:
+    """``lines`` up to ``limit``, the rest counted (“… and 3 more”), so a list cannot push
+    a screen past what a phone shows."""
+    if len(lines) <= limit:
+        return lines
+    rest = len(lines) - (limit - 1)
+    return [*lines[: limit - 1], _("… and {count} more").format(count=rest)]

@@ -31,6 +31,7 @@ from storage.link_limits import (
     record_failure,
 )
 from storage.models import ChatIdentity, LinkCode, User
+from storage.outbox import drop_for_chat
 from storage.sql import execute_dml, insert_for
 from storage.tickets import end_tickets_in_chat
 
@@ -308,12 +309,13 @@ class SqlChatLinking:
         self, channel: str, external_id: str, *, now: datetime | None = None,
         to_group: bool = False,
     ) -> bool:
-        """See :func:`unlink`; a ticket answering in the chat is closed with it (agents'
-        answers must not reach a chat no longer linked), the support group told when
-        ``to_group``."""
+        """See :func:`unlink`; a ticket answering in the chat is closed with it and the
+        notices still queued for the chat are dropped (nothing meant for its user may reach
+        a chat no longer linked), the support group told when ``to_group``."""
         connection = await self._turn.writer()
         removed = await unlink(connection, channel, external_id)
         if removed:
             key = ConversationKey(channel, external_id)
             await end_tickets_in_chat(connection, key, now or _utcnow(), to_group=to_group)
+            await drop_for_chat(connection, key, now or _utcnow())
         return removed

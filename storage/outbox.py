@@ -133,6 +133,17 @@ async def settle(
         )
 
 
+async def drop_for_chat(connection: AsyncConnection, key: ConversationKey, now: datetime) -> None:
+    """Give up every notice still waiting for ``key``: the chat was unlinked, and what
+    was queued for its user (an alert, an agent's answer) must not reach whoever holds
+    the chat now."""
+    await connection.execute(
+        update(_row)
+        .where(_row.channel == key.channel, _row.chat_id == key.chat_id, _pending)
+        .values(gave_up_at=now)
+    )
+
+
 @provides(OUTBOX)
 class SqlOutbox:
     """:class:`flows.ports.Outbox` on the update's shared writer: notices commit with

@@ -110,3 +110,24 @@ async def test_workers_sharing_postgresql_never_claim_the_same_notice() -> None:
     finally:
         await second.dispose()
         await first.dispose()
+
+
+async def test_unlinking_a_chat_drops_what_was_queued_for_it(db: FreshDatabase) -> None:
+    from flows.engine import Engine
+    from flows.ports import TurnStore
+    from flows.types import Inbound
+    from storage.identities import LINKING, ensure_identity
+
+    key = ConversationKey("terminal", "owner@acme.example")
+    async with db.database.transaction() as connection:
+        await ensure_identity(connection, key.channel, key.chat_id, key.chat_id)
+    await queue(db, Notice(key, "an alert queued just before /logout"), Notice(BOB, "kept"))
+
+    async def logout(store: TurnStore) -> bool:
+        assert await store.get(LINKING).unlink(key.channel, key.chat_id)
+        return False
+
+    await Engine(db.stores).handle(Inbound.typed(key, "/logout"), before=logout)
+    async with db.database.reading() as connection:
+        assert not await has_due(connection, key.channel, NOW, chat_id=key.chat_id)
+        assert await has_due(connection, "telegram", NOW, chat_id=BOB.chat_id)
