@@ -41,6 +41,9 @@ KEYWORDS: dict[str, str] = {
          "agente", "humano", "una persona", "hablar con una persona", "hablar con alguien"),
         "start.handover",
     ),
+    # "end chat" ends a talk with a person (the handover flow reads it there); anywhere
+    # else the person is already talking to the bot, so it goes back to the menu.
+    **dict.fromkeys(("end chat", "terminar chat", "terminar el chat"), "menu"),
 }
 """Typed words that win over any step, and the action each one takes (keys folded)."""
 

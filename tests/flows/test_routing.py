@@ -235,3 +235,9 @@ def test_only_starting_a_flow_can_stand(action: str) -> None:
     assert route(pressed(encode(STANDING_MENU, action)), FINAL_CLOSE, in_flow=True) == Stale()
     with pytest.raises(ValueError, match="start"):
         standing(action)
+
+
+@pytest.mark.parametrize("text", ["end chat", "End Chat", "terminar chat"])
+def test_end_chat_away_from_a_person_goes_back_to_the_menu(text: str) -> None:
+    assert route(typed(text), MENU, in_flow=False) == GoToMenu()
+    assert route(typed(text), NAMING_SCREEN, in_flow=True) == GoToMenu()
