@@ -9,6 +9,7 @@ a new message: it answers nothing the user pressed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -21,7 +22,8 @@ from flows.ports import Notice
 from flows.types import Reply
 from storage.unit_of_work import Database
 
-LOOP_KEY = "notice_delivery"  # where the running loop is kept in the dispatcher's data
+LOOP_KEY = "notice_delivery"  # where the running Telegram loop is kept in dispatcher data
+
 GONE = ("chat not found", "user is deactivated", "bot was kicked")
 
 
@@ -46,17 +48,31 @@ def telegram_sender(bot: Bot) -> Send:
 
 
 def deliver_notices(dispatcher: Dispatcher, database: Database) -> None:
-    """Run the ``telegram`` outbox delivery while ``dispatcher`` runs (webhook or polling:
-    both start and stop the dispatcher with the bot)."""
+    """Run the ``telegram`` outbox delivery while ``dispatcher`` runs; handlers that queue
+    a notice may wake it (``data[LOOP_KEY].wake()``)."""
+    deliver_while_serving(dispatcher, lambda bot: DeliveryLoop(database, CHANNEL,
+                                                               telegram_sender(bot)), LOOP_KEY)
+
+
+def deliver_while_serving(dispatcher: Dispatcher, loop_for: Callable[[Bot], DeliveryLoop],
+                          key: str | None = None) -> None:
+    """Start the delivery loop ``loop_for`` makes with the bot when ``dispatcher`` starts
+    and stop it when it stops (webhook or polling: both start and stop the dispatcher
+    with the bot); with ``key``, the running loop is in the dispatcher's data there."""
+    running: list[DeliveryLoop] = []
 
     async def start(bot: Bot, **_: Any) -> None:
-        loop = dispatcher[LOOP_KEY] = DeliveryLoop(database, CHANNEL, telegram_sender(bot))
+        loop = loop_for(bot)
+        running.append(loop)
+        if key is not None:
+            dispatcher[key] = loop
         loop.start()
 
     async def stop(**_: Any) -> None:
-        loop = dispatcher.workflow_data.pop(LOOP_KEY, None)
-        if isinstance(loop, DeliveryLoop):
-            await loop.stop()
+        if key is not None:
+            dispatcher.workflow_data.pop(key, None)
+        while running:
+            await running.pop().stop()
 
     dispatcher.startup.register(start)
     dispatcher.shutdown.register(stop)

@@ -11,11 +11,11 @@ whose thread id is stored on the ticket; every notice is posted into that topic.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 
 from bot.delivery import DeliveryLoop, Send, Undeliverable
+from bot.telegram.notices import deliver_while_serving
 from bot.telegram.rendering import plan
 from flows.handover import SUPPORT_CHANNEL
 from flows.ports import Notice
@@ -26,7 +26,6 @@ from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 
-LOOP_KEY = "support_delivery"
 
 
 def support_sender(bot: Bot, database: Database, support_chat_id: int) -> Send:
@@ -59,17 +58,5 @@ async def _topic(bot: Bot, database: Database, chat_id: int, ticket: TicketRow) 
 
 def deliver_to_support(dispatcher: Dispatcher, database: Database, support_chat_id: int) -> None:
     """Run the ``support`` outbox delivery while ``dispatcher`` runs."""
-
-    async def start(bot: Bot, **_: Any) -> None:
-        loop = DeliveryLoop(database, SUPPORT_CHANNEL,
-                            support_sender(bot, database, support_chat_id))
-        dispatcher[LOOP_KEY] = loop
-        loop.start()
-
-    async def stop(**_: Any) -> None:
-        loop = dispatcher.workflow_data.pop(LOOP_KEY, None)
-        if isinstance(loop, DeliveryLoop):
-            await loop.stop()
-
-    dispatcher.startup.register(start)
-    dispatcher.shutdown.register(stop)
+    deliver_while_serving(dispatcher, lambda bot: DeliveryLoop(
+        database, SUPPORT_CHANNEL, support_sender(bot, database, support_chat_id)))
