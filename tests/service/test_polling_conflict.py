@@ -19,7 +19,10 @@ async def test_a_second_poller_stops_with_a_clear_message(botapi: BotApiServer) 
     telegram = botapi.telegram
     try:
         await Writers.link(db, [CHAT])
-        async with BotProcess.polling(botapi, db.url) as first:
+        # The first one's long poll must still be held when the second one polls, a few
+        # seconds of start-up later (with 0.2 s a call); a poll that ended meanwhile would
+        # make the second one the holder and the first one would see no 409.
+        async with BotProcess.polling(botapi, db.url, polling_timeout=50) as first:
             telegram.send_text(CHAT, "menu")  # its first poll is answered: it is established
             await replied(botapi, 1, first)
             async with BotProcess.polling(botapi, db.url) as second:
