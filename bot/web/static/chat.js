@@ -217,12 +217,16 @@
   }
 
   // A socket refused before it opened closes with 1006, whatever the reason. When the
-  // session has ended (signed out on another tab, expired), the socket's address says
-  // 401 to a plain request: then the page goes to /chat, which asks to sign in.
+  // session has ended meanwhile (signed out on another tab, expired), /chat answers with
+  // the signed-out page instead of this one: then the page goes there, which asks to
+  // sign in. (The socket's own 401 cannot be read: a plain request carries no Origin,
+  // and the socket refuses a request without one first.)
   function checkSession() {
-    return fetch("/chat/socket", { credentials: "same-origin", cache: "no-store" })
+    return fetch("/chat", { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
-        return response.status !== 401;
+        return response.text().then(function (page) {
+          return !(response.ok && page.indexOf('class="signed-out"') !== -1);
+        });
       })
       .catch(function () {
         return true; // the server is away: keep trying
