@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/flood.py [--seconds 0.3]
 
 Runs the flood guard before issue 9 (copied below as ``DequeScanGuardBefore``, the
-baseline) and today's :class:`bot.telegram.middlewares.flood.FloodGuard` in the same
+baseline) and today's :class:`bot.flood.FloodGuard` in the same
 run, on the same stream: N users were active in the last minute, then updates keep
 arriving from those users (all within the window, all under the limit). Prints µs
 per update for each, and the memory each keeps per user (tracemalloc).
@@ -23,7 +23,7 @@ from typing import Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.telegram.middlewares.flood import FloodGuard
+from bot.flood import FloodGuard
 
 WINDOW_SECONDS = 60.0
 POPULATIONS = (1_000, 10_000, 10_001, 50_000, 200_000)

@@ -16,11 +16,12 @@ from bot.commands import (
     support,
     telegram,
     usage,
+    web,
 )
 from bot.ops.logs import setup_logging
 from bot.startup.error import StartupError, report, traceback_text
 
-COMMANDS = (chat, database, run, telegram, link_code, script, diagram, usage, support)
+COMMANDS = (chat, database, run, telegram, web, link_code, script, diagram, usage, support)
 
 
 def parser() -> argparse.ArgumentParser:

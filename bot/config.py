@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     log_format: LogFormat = "text"
     ops_host: str = "127.0.0.1"
     ops_port: int = Field(default=9464, ge=0, le=65535)
+    # The web chat (bot.web): where `python -m bot web` listens, the address people open
+    # (sign-in links are printed with it; https there makes the cookie Secure), and how
+    # long a sign-in lasts.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    web_public_url: str | None = None
+    web_session_seconds: int = Field(default=12 * 3600, ge=60)
     # Bearer token of POST /usage (bot.usage.http); unset or empty: the endpoint is off.
     usage_api_token: str | None = None
 

@@ -1,4 +1,4 @@
-"""Linking chats to users: e-mail (terminal), one-time codes (Telegram), phone numbers.
+"""Linking chats to users: e-mail (terminal), one-time codes (Telegram, web), phone numbers.
 
 Wrong codes are limited per chat and in total (:mod:`storage.link_limits`).
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -145,8 +146,14 @@ async def redeem_link_code(
     code: str,
     now: datetime,
     limits: LinkLimits = DEFAULT_LINK_LIMITS,
+    *,
+    chat_for: Callable[[int], str] | None = None,
 ) -> LinkResult:
     """Link the chat to the code's user if the code exists, is unused and unexpired.
+
+    ``chat_for`` names the chat to link from the code's user, where the chat is not the
+    one trying (the web chat: a visitor's address tries, the user's own chat is linked);
+    wrong codes always count against ``external_id``.
 
     Wrong codes are limited per chat and in total (``limits``). While a limit is
     reached the code is not even looked up (the outcome is ``LOCKED``), so guessing
@@ -157,7 +164,7 @@ async def redeem_link_code(
     if lock is not None:
         await _audit_refusal(connection, channel, external_id, LinkOutcome.LOCKED, lock, now)
         return LinkResult(LinkOutcome.LOCKED, locked_until=lock.until)
-    result = await _redeem(connection, channel, external_id, code, now)
+    result = await _redeem(connection, channel, external_id, code, now, chat_for)
     if result.outcome is LinkOutcome.LINKED:
         return result  # a success never counts against the chat
     await record_failure(connection, channel, external_id, result.outcome.value, now, limits)
@@ -168,7 +175,12 @@ async def redeem_link_code(
 
 
 async def _redeem(
-    connection: AsyncConnection, channel: str, external_id: str, code: str, now: datetime
+    connection: AsyncConnection,
+    channel: str,
+    external_id: str,
+    code: str,
+    now: datetime,
+    chat_for: Callable[[int], str] | None,
 ) -> LinkResult:
     row = (
         await connection.execute(
@@ -192,7 +204,8 @@ async def _redeem(
     )
     if marked != 1:
         return LinkResult(LinkOutcome.USED)
-    await _link(connection, channel, external_id, row.user_id, now)
+    chat = external_id if chat_for is None else chat_for(row.user_id)
+    await _link(connection, channel, chat, row.user_id, now)
     user = (
         await connection.execute(
             select(User.id, User.name, User.email).where(User.id == row.user_id)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -369,6 +370,41 @@ class TicketMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WebSession(Base):
+    """A signed-in web chat (``bot.web``): only the SHA-256 of its cookie's token is kept,
+    so a leaked table signs nobody in."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebMessage(Base):
+    """One message of a web conversation as its page shows it; the id orders them and
+    tells a page which ones it missed (``storage.web_chat``)."""
+
+    __tablename__ = "web_messages"
+    __table_args__ = (
+        CheckConstraint("sender IN ('bot', 'you')", name="sender"),
+        Index("ix_web_messages_chat", "chat_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    sender: Mapped[str] = mapped_column(String(3))
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[list[str]]] = mapped_column(JSON)  # [[label, token], ...]
+    image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    image_alt: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "Account",
     "AuditEntry",
@@ -392,6 +428,8 @@ __all__ = [
     "UsageEvent",
     "UsageRecord",
     "User",
+    "WebMessage",
+    "WebSession",
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.middlewares.flood import FloodGuard
+from bot.flood import FloodGuard
 
 USERS = 50_000
 WINDOW = 60.0

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
+from bot.flood import SLOW_DOWN
 from bot.telegram.chat import CHANNEL
-from bot.telegram.middlewares.flood import SLOW_DOWN
 from storage.identities import ensure_identity
 from storage.sandbox import FreshDatabase
 from testkit.botapi import BotApiServer

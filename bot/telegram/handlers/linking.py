@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -12,17 +11,17 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot.config import Settings
+from bot.linking import link_limits, too_many_codes
 from bot.ops.metrics import LINK_ATTEMPTS, LOCKOUTS
 from bot.telegram.chat import CHANNEL, typed
 from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
 from bot.telegram.rendering import contact_keyboard, plan
 from flows.engine import Engine
-from flows.i18n import N_, _, ngettext
+from flows.i18n import N_, _
 from flows.ports import TurnStore
 from flows.types import ReplyKind
 from storage.identities import LINKING, ChatLinking, LinkedUser, LinkOutcome, LinkResult
-from storage.link_limits import LinkLimits
 
 CODE_REFUSED = {  # translated where sent
     LinkOutcome.UNKNOWN: N_("That link code is not valid. Please check it, or ask for a new one."),
@@ -31,7 +30,6 @@ CODE_REFUSED = {  # translated where sent
         "That link code was already used; each code works once. Please ask for a new one."
     ),
 }
-TOO_MANY_CODES = N_("Too many wrong codes: try again in {wait}.")
 NOT_OWN_CONTACT = N_(
     "To link this chat, please share your own phone number with the button below, "
     "not someone else's contact."
@@ -61,13 +59,6 @@ def e164(phone_number: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def too_many_codes(locked_until: datetime, now: datetime) -> str:
-    """The lock-out notice, with the wait rounded up to whole minutes (at least one)."""
-    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
-    wait = ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
-    return _(TOO_MANY_CODES).format(wait=wait)
-
-
 def refusal(result: LinkResult, now: datetime) -> str:
     """Why the code did not link, and when to come back if wrong codes hit a limit."""
     if result.locked_until is None:
@@ -75,15 +66,6 @@ def refusal(result: LinkResult, now: datetime) -> str:
     if result.outcome is LinkOutcome.LOCKED:
         return too_many_codes(result.locked_until, now)
     return f"{_(CODE_REFUSED[result.outcome])}\n\n{too_many_codes(result.locked_until, now)}"
-
-
-def link_limits(settings: Settings) -> LinkLimits:
-    """The wrong-code limits configured by ``LINK_ATTEMPTS_*`` and ``LINK_LOCKOUT_SECONDS``."""
-    return LinkLimits(
-        per_chat=settings.link_attempts_per_chat,
-        total=settings.link_attempts_total,
-        window_seconds=settings.link_lockout_seconds,
-    )
 
 
 async def _link_then_greet(

@@ -16,7 +16,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject
 
 from bot.chat_isolation import ChatIsolation
-from bot.telegram.keyed_lock import KeyedLock
+from bot.keyed_lock import KeyedLock
 from bot.telegram.keys import conversation_key
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -1,0 +1,103 @@
+"""``python -m bot web``: the web chat (and ``/healthz``, ``/readyz``, ``/metrics``,
+``POST /usage``) on one port, over the configured database (demo data on a new one).
+
+``--sign-in EMAIL`` prints a one-time sign-in link for that user once the server
+listens: one command from nothing to a signed-in chat on the demo data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import UTC, datetime
+
+from bot.config import Settings, get_settings
+from bot.startup.error import StartupError
+from bot.startup.telegram import listen_problem
+
+log = logging.getLogger(__name__)
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("web", help="run the web chat (http://127.0.0.1:8080/chat)")
+    parser.add_argument("--host", help="listen address (default: WEB_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="listen port (default: WEB_PORT, 8080; "
+                        "0 picks a free one)")
+    parser.add_argument("--sign-in", metavar="EMAIL",
+                        help="print a one-time sign-in link for this user at start")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.getLogger("bot").setLevel(logging.INFO)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops it
+        return asyncio.run(serve(get_settings(), args))
+    return 0
+
+
+async def serve(settings: Settings, args: argparse.Namespace, *,
+                stop: asyncio.Event | None = None) -> int:
+    """Serve until SIGINT/SIGTERM (or ``stop`` is set); 2 when the user of ``--sign-in``
+    does not exist."""
+    from aiohttp import web
+
+    from bot.charts import render_usage_chart
+    from bot.ops.http import add_ops_routes
+    from bot.runtime import open_runtime
+    from bot.web.app import WebChat
+    from bot.web.links import chat_url, sign_in_link
+    from storage.errors import UnknownUser
+    from storage.identities import issue_link_code
+
+    host = args.host or settings.web_host
+    port = args.port if args.port is not None else settings.web_port
+    async with open_runtime(settings, charts={"web": render_usage_chart}) as runtime:
+        app = web.Application()
+        add_ops_routes(app, runtime.database, usage_token=settings.usage_api_token)
+        WebChat(runtime.engine, runtime.database, settings).register(app)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as error:
+            await runner.cleanup()
+            problem = listen_problem(error, host, port,
+                                     host_setting="--host / WEB_HOST",
+                                     port_setting="--port / WEB_PORT")
+            raise (problem or error) from error
+        try:
+            chat = chat_url(settings, host=host, port=int(runner.addresses[0][1]))
+            print(f"Web chat on {chat}; Ctrl-C to stop.", flush=True)
+            if args.sign_in:
+                try:
+                    async with runtime.database.transaction() as connection:
+                        code = await issue_link_code(connection, args.sign_in, datetime.now(UTC),
+                                                     settings.link_code_ttl_seconds)
+                except UnknownUser:
+                    raise StartupError("--sign-in", f"there is no user with the e-mail "
+                                       f"{args.sign_in}.",
+                                       "Use a user's e-mail, e.g. owner@acme.example.") from None
+                print(f"Sign in as {args.sign_in}: {sign_in_link(chat, code)}", flush=True)
+            else:
+                print("Sign in with a link from: python -m bot link-code EMAIL --channel web",
+                      flush=True)
+            await _until_stopped(stop)
+            log.info("stopping the web chat")
+        finally:
+            await runner.cleanup()
+    return 0
+
+
+async def _until_stopped(stop: asyncio.Event | None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # a service manager stops with TERM
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

@@ -1,0 +1,29 @@
+"""What every channel that takes link codes shares: the wrong-code limits as configured,
+and how a lock-out is worded (Telegram's ``/start CODE``, the web chat's sign-in link)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from bot.config import Settings
+from flows.i18n import N_, _, ngettext
+from storage.link_limits import LinkLimits
+
+TOO_MANY_CODES = N_("Too many wrong codes: try again in {wait}.")
+
+
+def link_limits(settings: Settings) -> LinkLimits:
+    """The wrong-code limits configured by ``LINK_ATTEMPTS_*`` and ``LINK_LOCKOUT_SECONDS``."""
+    return LinkLimits(
+        per_chat=settings.link_attempts_per_chat,
+        total=settings.link_attempts_total,
+        window_seconds=settings.link_lockout_seconds,
+    )
+
+
+def too_many_codes(locked_until: datetime, now: datetime) -> str:
+    """The lock-out notice, with the wait rounded up to whole minutes (at least one)."""
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    wait = ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
+    return _(TOO_MANY_CODES).format(wait=wait)

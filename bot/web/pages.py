@@ -1,0 +1,196 @@
+"""The open pages (tabs) of this process, and what each has been shown.
+
+Each page has one writer task, the only one that sends on its socket. It is woken to
+catch up (after a turn of its chat, here or, found by :meth:`OpenPages.watch`, in another
+process) and then sends every kept message newer than the last one it sent, read from the
+database. So a page never misses a message nor gets one twice, whichever process kept it
+and in whatever order the wake-ups arrive, and a slow page delays nobody else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+
+from storage.unit_of_work import Database
+from storage.web_chat import SignedIn, StoredMessage, messages_after, newest_ids
+
+log = logging.getLogger(__name__)
+
+SIGNED_OUT_CLOSE = 4401  # the session ended or expired: the page asks to sign in again
+WATCH_SECONDS = 2.0  # how soon a page sees what another worker process kept
+MAX_QUEUED = 64  # frames a page may fall behind by before it is made to reconnect
+_CATCH_UP = object()
+
+
+def message_frame(message: StoredMessage) -> dict[str, Any]:
+    """A kept message as the page's protocol carries it (docs/web-chat.md)."""
+    return {
+        "id": message.id,
+        "from": message.sender,
+        "text": message.text,
+        "buttons": message.buttons,
+        "image": f"/chat/image/{message.id}" if message.has_image else None,
+        "image_alt": message.image_alt,
+    }
+
+
+class Page:
+    """One tab's socket: what it was shown, and the one task that sends to it."""
+
+    def __init__(self, socket: web.WebSocketResponse, session: SignedIn,
+                 database: Database, shown: int) -> None:
+        self.socket = socket
+        self.session = session
+        self.shown = shown  # the newest message id this page has
+        self._database = database
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._catch_up_queued = False
+        self._writer: asyncio.Task[None] | None = None
+
+    @property
+    def chat_id(self) -> str:
+        return self.session.chat_id
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write(), name=f"web page {self.chat_id}")
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Send what this page is missing, soon (once, however often it is asked)."""
+        if not self._catch_up_queued:
+            self._catch_up_queued = True
+            self._put(_CATCH_UP)
+
+    def send(self, frame: dict[str, Any]) -> None:
+        """Queue a frame for this page, after everything queued before it."""
+        self._put(frame)
+
+    def _put(self, item: object) -> None:
+        if self._queue.qsize() >= MAX_QUEUED:  # it stopped reading: it catches up on return
+            log.info("web page of %s fell behind; closing its socket", self.chat_id)
+            self.close(WSCloseCode.TRY_AGAIN_LATER)
+            return
+        self._queue.put_nowait(item)
+
+    def close(self, code: int, message: str = "") -> None:
+        """Close the socket (the page reconnects, or for 4401 signs in again)."""
+        asyncio.get_running_loop().create_task(
+            self.socket.close(code=code, message=message.encode())
+        )
+
+    async def stop(self) -> None:
+        task, self._writer = self._writer, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _write(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                if item is _CATCH_UP:
+                    self._catch_up_queued = False
+                    await self._send_missed()
+                else:
+                    await self.socket.send_json(item)
+            except (ConnectionError, RuntimeError):  # the socket is closing; its page is going
+                return
+
+    async def _send_missed(self) -> None:
+        async with self._database.reading() as connection:
+            missed, reset = await messages_after(connection, self.chat_id, self.shown)
+        if not missed and not reset:
+            return
+        await self.socket.send_json({
+            "type": "messages",
+            "reset": reset,
+            "messages": [message_frame(message) for message in missed],
+        })
+        if missed:
+            self.shown = missed[-1].id
+
+
+class OpenPages:
+    """Every page open in this process, by conversation."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._by_chat: dict[str, set[Page]] = defaultdict(set)
+        self._watching: asyncio.Task[None] | None = None
+
+    def join(self, page: Page) -> None:
+        self._by_chat[page.chat_id].add(page)
+        page.start()
+
+    async def leave(self, page: Page) -> None:
+        pages = self._by_chat.get(page.chat_id)
+        if pages is not None:
+            pages.discard(page)
+            if not pages:
+                del self._by_chat[page.chat_id]
+        await page.stop()
+
+    def __len__(self) -> int:
+        return sum(len(pages) for pages in self._by_chat.values())
+
+    async def kept(self, chat_id: str, _messages: list[StoredMessage]) -> None:
+        """A :data:`~bot.web.conversation.Listener`: the chat's pages catch up."""
+        for page in self._by_chat.get(chat_id, ()):
+            page.catch_up()
+
+    def tell(self, chat_id: str, frame: dict[str, Any]) -> None:
+        """Send ``frame`` to every page of the chat (a turn began or ended)."""
+        for page in self._by_chat.get(chat_id, ()):
+            page.send(frame)
+
+    def signed_out(self, session_id: int) -> None:
+        """Close the pages of a session that ended: each asks to sign in again."""
+        for pages in self._by_chat.values():
+            for page in pages:
+                if page.session.id == session_id:
+                    page.close(SIGNED_OUT_CLOSE, "signed out")
+
+    def start_watching(self) -> None:
+        """Look every :data:`WATCH_SECONDS` for messages kept by other processes."""
+        if self._watching is None:
+            self._watching = asyncio.create_task(self._watch(), name="web pages watch")
+
+    async def stop_watching(self) -> None:
+        task, self._watching = self._watching, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def close_all(self) -> None:
+        """Close every page (the server is stopping: they reconnect to another worker)."""
+        for pages in list(self._by_chat.values()):
+            for page in list(pages):
+                await page.socket.close(code=WSCloseCode.GOING_AWAY, message=b"restarting")
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                await self.watch()
+            except Exception:  # the next look may work; pages catch up on their next turn
+                log.exception("looking for other processes' web messages failed")
+
+    async def watch(self) -> None:
+        """One look: pages behind their conversation's newest message catch up."""
+        chats = list(self._by_chat)
+        if not chats:
+            return
+        async with self._database.reading() as connection:
+            newest = await newest_ids(connection, chats)
+        for chat_id, top in newest.items():
+            for page in self._by_chat.get(chat_id, ()):
+                if page.shown < top:
+                    page.catch_up()

@@ -1,0 +1,145 @@
+"""``GET /chat/socket``: one WebSocket per tab, speaking docs/web-chat.md's protocol.
+
+Before the upgrade: a live session (else 401) and an ``Origin`` of this server (else 403,
+so no other site's page can drive a customer's chat). Then the first frame must be
+``hello``; after it, ``say`` and ``press`` frames are turns. Each frame is checked
+against the session again (signing out in another tab, or the session expiring, ends
+this socket with 4401), and against the user's flood limit. A frame that is not
+understood gets an ``error`` frame and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from bot.flood import SLOW_DOWN, FloodGuard
+from bot.web.auth import WebAuth
+from bot.web.conversation import MAX_TEXT, WebConversations
+from bot.web.pages import SIGNED_OUT_CLOSE, OpenPages, Page
+from flows.i18n import N_, _, use_language
+from storage.unit_of_work import Database
+from storage.web_chat import SignedIn
+
+log = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 16 * 1024  # a typed message of MAX_TEXT characters, in JSON, fits
+HEARTBEAT_SECONDS = 25.0  # pings keep proxies from closing a quiet socket
+
+NOT_UNDERSTOOD = N_("Sorry, the page sent something I did not understand; nothing was done.")
+TOO_LONG = N_("That message is too long: please keep it under {limit} characters.")
+GONE_BUTTON = N_("That button is not part of this conversation; nothing was done.")
+
+
+def page_language(request: web.Request) -> str | None:
+    """The browser's first preferred language (``Accept-Language``): the engine's hint."""
+    first = request.headers.get("Accept-Language", "").split(",")[0]
+    return first.split(";")[0].strip() or None
+
+
+class ChatSocket:
+    """Serves the sockets of one web chat."""
+
+    def __init__(self, auth: WebAuth, conversations: WebConversations, pages: OpenPages,
+                 database: Database, flood: FloodGuard) -> None:
+        self._auth = auth
+        self._conversations = conversations
+        self._pages = pages
+        self._database = database
+        self._flood = flood
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if not self._auth.same_origin(request):
+            log.warning("web chat: refused a socket from origin %r",
+                        request.headers.get("Origin", "")[:100])
+            return web.Response(status=403, text="Forbidden: not this site's page")
+        session = await self._auth.session(request)
+        if session is None:
+            return web.Response(status=401, text="Unauthorized: sign in first")
+        socket = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME_BYTES)
+        await socket.prepare(request)
+        language = page_language(request)
+        page: Page | None = None
+        try:
+            async for frame in socket:
+                if frame.type is not WSMsgType.TEXT:
+                    break  # binary frames are not ours; errors and closes end the socket
+                if await self._auth.session(request) is None:
+                    await socket.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
+                    break
+                data = _parsed(frame.data)
+                if page is None:
+                    page = await self._hello(socket, session, data, language)
+                    continue
+                await self._turn(page, data, language)
+        finally:
+            if page is not None:
+                await self._pages.leave(page)
+        return socket
+
+    async def _hello(self, socket: web.WebSocketResponse, session: SignedIn,
+                     data: dict[str, Any] | None, language: str | None) -> Page | None:
+        after = data.get("after") if data is not None and data.get("type") == "hello" else None
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            with use_language(language):
+                await socket.send_json({"type": "error", "text": _(NOT_UNDERSTOOD)})
+            return None
+        await self._conversations.start(session.chat_id, language=language)
+        page = Page(socket, session, self._database, shown=after)
+        self._pages.join(page)
+        return page
+
+    async def _turn(self, page: Page, data: dict[str, Any] | None, language: str | None) -> None:
+        kind = data.get("type") if data is not None else None
+        if kind not in ("say", "press") or data is None:
+            return self._refuse(page, NOT_UNDERSTOOD, language)
+        if not self._flood.allow(page.session.user_id):
+            return self._refuse(page, SLOW_DOWN, language)
+        chat_id = page.chat_id
+        if kind == "say":
+            text = data.get("text")
+            if not isinstance(text, str) or not text.strip():
+                return self._refuse(page, NOT_UNDERSTOOD, language)
+            if len(text) > MAX_TEXT:
+                with use_language(language):
+                    return page.send({"type": "error",
+                                      "text": _(TOO_LONG).format(limit=f"{MAX_TEXT:,}")})
+            self._pages.tell(chat_id, {"type": "busy"})
+            try:
+                await self._conversations.say(chat_id, text.strip(), language=language)
+            finally:
+                self._pages.tell(chat_id, {"type": "idle"})
+            return None
+        message, button = data.get("message"), data.get("button")
+        if not _whole(message) or not _whole(button):
+            return self._refuse(page, NOT_UNDERSTOOD, language)
+        assert isinstance(message, int) and isinstance(button, int)
+        self._pages.tell(chat_id, {"type": "busy"})
+        try:
+            done = await self._conversations.press(chat_id, message, button, language=language)
+        finally:
+            self._pages.tell(chat_id, {"type": "idle"})
+        if done is None:
+            self._refuse(page, GONE_BUTTON, language)
+        return None
+
+    @staticmethod
+    def _refuse(page: Page, message: str, language: str | None) -> None:
+        """Tell the page its frame was refused: ``message`` is a msgid, worded here."""
+        with use_language(language):
+            page.send({"type": "error", "text": _(message)})
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+
+
+def _parsed(text: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
