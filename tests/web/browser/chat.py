@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import BrowserContext, Locator, Page, expect
 
 from tests.web.browser.server import ChatServer
@@ -38,9 +40,19 @@ async def say(page: Page, text: str, *, answer: str) -> None:
     await expect(newest_bot_message(page)).to_contain_text(answer)
 
 
+def labelled(label: str) -> re.Pattern[str]:
+    """A button's name: ``label`` after the emoji the menus put first ("📄 Account details")."""
+    return re.compile(rf"^\W*{re.escape(label)}$")
+
+
+def button(page: Page, label: str) -> Locator:
+    """The transcript's button named ``label`` (emoji before it aside)."""
+    return transcript(page).get_by_role("button", name=labelled(label))
+
+
 async def press(page: Page, label: str, *, answer: str) -> None:
-    """Press the button named ``label`` (exactly); wait for a bot answer with ``answer``."""
-    await transcript(page).get_by_role("button", name=label, exact=True).click()
+    """Press the button named ``label``; wait for a bot answer with ``answer``."""
+    await button(page, label).click()
     await expect(newest_bot_message(page)).to_contain_text(answer)
 
 

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from tests.web.browser.chat import MENU, newest_bot_message, open_chat, transcript
+from tests.web.browser.chat import MENU, button, newest_bot_message, open_chat
 from tests.web.browser.server import ChatServer
 
 pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.asyncio(loop_scope="module")]
@@ -28,7 +28,7 @@ async def test_the_link_signs_in_and_leaves_the_address_bar(
     await expect(newest_bot_message(page)).to_contain_text("Hi Olivia")
     await expect(newest_bot_message(page)).to_contain_text("Acme Trading Ltd")
     for label in ("Account details", "Edit details", "Package & usage", "Close account"):
-        await expect(transcript(page).get_by_role("button", name=label)).to_be_visible()
+        await expect(button(page, label)).to_be_visible()
 
     # The link works once: another browser opening it is told so, and is not signed in.
     stranger = await browser.new_context(base_url=server.url)
