@@ -3,6 +3,7 @@ demo database: sign-in links, what the database says, and the server dropping so
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import select, update
 
 from bot.charts import render_usage_chart
 from bot.config import Settings
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import open_runtime
 from bot.web.app import WebChat
 from storage.identities import issue_link_code
 from storage.models import Account
@@ -22,45 +23,41 @@ HOST = "127.0.0.1"
 
 
 class ChatServer:
-    """``async with ChatServer() as server``: ``server.url`` serves ``/chat``."""
+    """``async with ChatServer() as server``: ``server.url`` serves ``/chat``, wired as
+    ``python -m bot web`` wires it (``bot.commands.web.serve``) minus the ops routes."""
 
     def __init__(self) -> None:
         self.url = ""
-        self.fresh: FreshDatabase | None = None
-        self.chat: WebChat | None = None
-        self._runtime_cm: Any = None
-        self._runner: web.AppRunner | None = None
+        self._fresh: FreshDatabase | None = None
+        self._chat: WebChat | None = None
+        self._stack = AsyncExitStack()
 
     async def __aenter__(self) -> ChatServer:
-        self.fresh = await fresh_demo_database("sqlite")
-        settings = Settings(database_url=self.fresh.url)
-        self._runtime_cm = open_runtime(settings, charts={"web": render_usage_chart},
-                                        prepare=False)
-        runtime: Runtime = await self._runtime_cm.__aenter__()
-        self.chat = WebChat(runtime.engine, runtime.database, settings)
-        app = web.Application()
-        self.chat.register(app)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, HOST, 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://{HOST}:{port}"
+        async with AsyncExitStack() as stack:
+            self._fresh = await fresh_demo_database("sqlite")
+            stack.push_async_callback(self._fresh.dispose)
+            settings = Settings(database_url=self._fresh.url)
+            runtime = await stack.enter_async_context(
+                open_runtime(settings, charts={"web": render_usage_chart}, prepare=False))
+            self._chat = WebChat(runtime.engine, runtime.database, settings)
+            app = web.Application()
+            self._chat.register(app)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            stack.push_async_callback(runner.cleanup)
+            await web.TCPSite(runner, HOST, 0).start()
+            self.url = f"http://{HOST}:{runner.addresses[0][1]}"
+            self._stack = stack.pop_all()
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self._runtime_cm is not None:
-            await self._runtime_cm.__aexit__(exc_type, exc, tb)
-        if self.fresh is not None:
-            await self.fresh.dispose()
+        await self._stack.aclose()
 
     @property
     def database(self) -> FreshDatabase:
-        assert self.fresh is not None
-        return self.fresh
+        assert self._fresh is not None
+        return self._fresh
 
     async def sign_in_link(self, email: str) -> str:
         """A one-time sign-in link for the user with ``email``."""
@@ -81,5 +78,5 @@ class ChatServer:
 
     async def drop_sockets(self) -> None:
         """The server closes every open page's socket (as when it restarts)."""
-        assert self.chat is not None
-        await self.chat.pages.close_all()
+        assert self._chat is not None
+        await self._chat.pages.close_all()
