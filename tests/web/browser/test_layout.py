@@ -72,6 +72,7 @@ async def conversation(page: Page) -> None:
 
 async def screenshot(page: Page, tmp_path: Path, name: str) -> None:
     path = tmp_path / name
+    await page.evaluate("() => document.activeElement.blur()")  # the page as first seen
     await page.screenshot(path=str(path))
     if os.environ.get("WEB_SCREENSHOTS") == "1":
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
