@@ -31,6 +31,9 @@ async def test_account_details(context: BrowserContext, server: ChatServer) -> N
     await press(page, "Account details", answer="account details")
     await expect(newest_bot_message(page)).to_contain_text(ACME)
     await expect(newest_bot_message(page)).to_contain_text("owner@acme.example")
+    # Only the newest message with buttons keeps them: the menu's are gone.
+    await expect(button(page, "Menu")).to_be_visible()
+    await expect(button(page, "Package & usage")).to_have_count(0)
     # What was pressed shows as the user's own message.
     await expect(transcript(page).locator(".message.you").last).to_have_text(
         labelled("Account details"))
