@@ -23,6 +23,7 @@ from bot.telegram.pinning import pin_response_types
 from bot.telegram.polling import Poller
 from bot.telegram.retry import install_retry
 from bot.telegram.webhook import WebhookEndpoint
+from bot.web.app import WebChat
 from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ async def serve_webhook(
     reuse_port: bool = False,
     database: Database | None = None,
     usage_token: str | None = None,
+    web_chat: WebChat | None = None,
 ) -> WebhookServer:
     """Serve the webhook endpoint on ``host:port`` (without registering it).
 
@@ -128,9 +130,11 @@ async def serve_webhook(
     ``grace`` seconds; closing ``bot``'s session is left to its owner. Every answer
     names the process in ``X-Worker-Pid``. With ``database``, ``/healthz``, ``/readyz``
     and ``/metrics`` are served beside it (``bot.ops.http``), and ``POST /usage`` for
-    ``usage_token``.
+    ``usage_token``; with ``web_chat``, the web chat under ``/chat`` (``bot.web``).
     """
     app = web.Application()
+    if web_chat is not None:
+        web_chat.register(app)
     WebhookEndpoint(dispatcher, bot, secret, drain_seconds=grace).register(app, path)
     setup_application(app, dispatcher, bot=bot)
     app.on_response_prepare.append(_name_the_worker)
@@ -180,6 +184,7 @@ async def start_webhook(
     grace: float = DEFAULT_GRACE,
     database: Database | None = None,
     usage_token: str | None = None,
+    web_chat: WebChat | None = None,
 ) -> WebhookServer:
     """Serve the webhook in this process and register it with Telegram.
 
@@ -191,7 +196,7 @@ async def start_webhook(
     server = await serve_webhook(
         bot, dispatcher, host=host, port=port, path=webhook_path(public_url),
         secret=secret or secrets.token_urlsafe(32), grace=grace, database=database,
-        usage_token=usage_token,
+        usage_token=usage_token, web_chat=web_chat,
     )
     server.url = public_url or server.url
     try:
