@@ -46,16 +46,22 @@ class PageClosed(Exception):
 class WebTestClient:
     """One browser (a cookie jar) with at most one open page (socket) at a time."""
 
-    def __init__(self, base: str, *, language: str | None = None) -> None:
+    def __init__(self, base: str, *, language: str | None = None,
+                 browser: ClientSession | None = None) -> None:
         """``base``: the server's ``http://host:port``; ``language``: the browser's
-        ``Accept-Language``."""
+        ``Accept-Language``; ``browser``: the cookies (session) of another tab."""
         self.base = base.rstrip("/")
         headers = {"Accept-Language": language} if language else None
+        self._owns_http = browser is None
         # unsafe: a jar that keeps cookies of an IP address such as 127.0.0.1
-        self.http = ClientSession(cookie_jar=CookieJar(unsafe=True), headers=headers)
+        self.http = browser or ClientSession(cookie_jar=CookieJar(unsafe=True), headers=headers)
         self.socket: ClientWebSocketResponse | None = None
         self.transcript: list[PageMessage] = []
         self.errors: list[str] = []
+
+    def new_tab(self) -> WebTestClient:
+        """Another tab of this browser: the same cookies, a page (socket) of its own."""
+        return WebTestClient(self.base, browser=self.http)
 
     async def sign_in(self, link: str) -> int:
         """Open a sign-in link (and the page it moves on to); the link's HTTP status."""
@@ -119,7 +125,8 @@ class WebTestClient:
 
     async def close(self) -> None:
         await self.drop()
-        await self.http.close()
+        if self._owns_http:
+            await self.http.close()
 
     async def _send(self, frame: dict[str, Any]) -> None:
         assert self.socket is not None, "open() the page first"

@@ -137,7 +137,7 @@ class WebChat:
                 ended = await end_session(connection, session_token, utcnow())
             if ended is not None:
                 self.pages.signed_out(ended)
-        response = web.HTTPSeeOther("/chat")
+        response = web.Response(status=303, headers={"Location": "/chat"})
         self.auth.clear_cookie(request, response)
         return response
 

@@ -145,11 +145,6 @@ class OpenPages:
         for page in self._by_chat.get(chat_id, ()):
             page.catch_up()
 
-    def tell(self, chat_id: str, frame: dict[str, Any]) -> None:
-        """Send ``frame`` to every page of the chat (a turn began or ended)."""
-        for page in self._by_chat.get(chat_id, ()):
-            page.send(frame)
-
     def signed_out(self, session_id: int) -> None:
         """Close the pages of a session that ended: each asks to sign in again."""
         for pages in self._by_chat.values():

@@ -107,21 +107,21 @@ class ChatSocket:
                 with use_language(language):
                     return page.send({"type": "error",
                                       "text": _(TOO_LONG).format(limit=f"{MAX_TEXT:,}")})
-            self._pages.tell(chat_id, {"type": "busy"})
+            page.send({"type": "busy"})
             try:
                 await self._conversations.say(chat_id, text.strip(), language=language)
             finally:
-                self._pages.tell(chat_id, {"type": "idle"})
+                page.send({"type": "idle"})
             return None
         message, button = data.get("message"), data.get("button")
         if not _whole(message) or not _whole(button):
             return self._refuse(page, NOT_UNDERSTOOD, language)
         assert isinstance(message, int) and isinstance(button, int)
-        self._pages.tell(chat_id, {"type": "busy"})
+        page.send({"type": "busy"})
         try:
             done = await self._conversations.press(chat_id, message, button, language=language)
         finally:
-            self._pages.tell(chat_id, {"type": "idle"})
+            page.send({"type": "idle"})
         if done is None:
             self._refuse(page, GONE_BUTTON, language)
         return None
