@@ -53,9 +53,9 @@ async def test_a_link_signs_in_once_with_a_cookie_no_script_can_read(
 
 
 async def test_the_session_token_is_stored_hashed(db: FreshDatabase, server: WebServer) -> None:
-    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
-        async with http.get(await link_for(db, server, OWNER), allow_redirects=False) as answer:
-            token = _cookie(answer.headers["Set-Cookie"])["chat_session"].value
+    link = await link_for(db, server, OWNER)
+    async with ClientSession() as http, http.get(link, allow_redirects=False) as answer:
+        token = _cookie(answer.headers["Set-Cookie"])["chat_session"].value
     async with db.database.reading() as connection:
         stored = (await connection.execute(select(m.WebSession.token_hash))).scalars().all()
     assert len(stored) == 1
