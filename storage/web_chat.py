@@ -73,7 +73,14 @@ async def start_session(
     connection: AsyncConnection, user_id: int, now: datetime, ttl_seconds: int
 ) -> str:
     """A new session for ``user_id`` valid ``ttl_seconds``; returns its token (for the
-    cookie; it is not stored)."""
+    cookie; it is not stored). The user's sessions that ended or expired are forgotten."""
+    await execute_dml(
+        connection,
+        delete(WebSession).where(
+            WebSession.user_id == user_id,
+            (WebSession.expires_at <= now) | WebSession.ended_at.is_not(None),
+        ),
+    )
     token = secrets.token_urlsafe(32)
     await connection.execute(
         insert(WebSession).values(
@@ -85,6 +92,19 @@ async def start_session(
         )
     )
     return token
+
+
+async def live_sessions(
+    connection: AsyncConnection, session_ids: Sequence[int], now: datetime
+) -> set[int]:
+    """Which of ``session_ids`` are still live (neither ended nor expired)."""
+    if not session_ids:
+        return set()
+    rows = await connection.execute(
+        select(WebSession.id).where(WebSession.id.in_(session_ids),
+                                    WebSession.ended_at.is_(None), WebSession.expires_at > now)
+    )
+    return set(rows.scalars().all())
 
 
 async def find_session(connection: AsyncConnection, token: str, now: datetime) -> SignedIn | None:

@@ -17,13 +17,20 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
+from flows.engine import utcnow
 from storage.unit_of_work import Database
-from storage.web_chat import SignedIn, StoredMessage, messages_after, newest_ids
+from storage.web_chat import (
+    SignedIn,
+    StoredMessage,
+    live_sessions,
+    messages_after,
+    newest_ids,
+)
 
 log = logging.getLogger(__name__)
 
 SIGNED_OUT_CLOSE = 4401  # the session ended or expired: the page asks to sign in again
-WATCH_SECONDS = 2.0  # how soon a page sees what another worker process kept
+WATCH_SECONDS = 2.0  # how soon a page sees what another worker did (a turn, a sign-out)
 MAX_QUEUED = 64  # frames a page may fall behind by before it is made to reconnect
 _CATCH_UP = object()
 
@@ -52,6 +59,7 @@ class Page:
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._catch_up_queued = False
         self._writer: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[bool] | None = None
 
     @property
     def chat_id(self) -> str:
@@ -80,9 +88,10 @@ class Page:
 
     def close(self, code: int, message: str = "") -> None:
         """Close the socket (the page reconnects, or for 4401 signs in again)."""
-        asyncio.get_running_loop().create_task(
-            self.socket.close(code=code, message=message.encode())
-        )
+        if self._closing is None:  # kept: a task nobody holds may be collected midway
+            self._closing = asyncio.get_running_loop().create_task(
+                self.socket.close(code=code, message=message.encode())
+            )
 
     async def stop(self) -> None:
         task, self._writer = self._writer, None
@@ -179,13 +188,18 @@ class OpenPages:
                 log.exception("looking for other processes' web messages failed")
 
     async def watch(self) -> None:
-        """One look: pages behind their conversation's newest message catch up."""
+        """One look: pages behind their conversation's newest message catch up, and pages
+        whose session ended (signed out on another worker) or expired are closed."""
         chats = list(self._by_chat)
         if not chats:
             return
+        sessions = list({page.session.id for pages in self._by_chat.values() for page in pages})
         async with self._database.reading() as connection:
             newest = await newest_ids(connection, chats)
-        for chat_id, top in newest.items():
-            for page in self._by_chat.get(chat_id, ()):
-                if page.shown < top:
+            live = await live_sessions(connection, sessions, utcnow())
+        for chat_id, pages in list(self._by_chat.items()):
+            for page in list(pages):
+                if page.session.id not in live:
+                    page.close(SIGNED_OUT_CLOSE, "signed out")
+                elif page.shown < newest.get(chat_id, 0):
                     page.catch_up()

@@ -215,3 +215,23 @@ async def test_a_page_sees_what_another_worker_kept(db: FreshDatabase, server: W
         assert ACME in bot_texts(arrived)
     finally:
         await other.stop()
+
+
+async def test_signing_out_on_one_worker_closes_the_tabs_on_another(
+    db: FreshDatabase, server: WebServer, open_page: OpenPage
+) -> None:
+    other = await serve(db)
+    try:
+        here = await open_page(OWNER)
+        there = here.new_tab()
+        there.base = base(other)
+        await there.open(origin=base(other))
+        async with here.http.post(base(server) + "/chat/signout",
+                                  headers={"Origin": base(server)}) as answer:
+            assert answer.status == 200  # the sign-in page, after the redirect
+        # The other server's watch finds the session ended and closes its page unasked.
+        with pytest.raises(PageClosed) as closed:
+            await there.wait_for(1)
+        assert closed.value.code == 4401
+    finally:
+        await other.stop()
