@@ -52,7 +52,8 @@ async def start_web_server(
     except OSError as error:
         await runner.cleanup()
         problem = listen_problem(error, host, port, host_setting="--host / WEB_HOST",
-                                 port_setting="--port / WEB_PORT")
+                                 port_setting="--port / WEB_PORT",
+                                 port_choice="--port or WEB_PORT")
         raise (problem or error) from error
     bound = int(runner.addresses[0][1])
     return WebServer(runner, chat, chat_url(settings, host=host, port=bound))
