@@ -15,6 +15,7 @@ from storage.web_chat import (
     append_messages,
     end_session,
     find_session,
+    forget_old,
     live_sessions,
     message_choice,
     message_image,
@@ -55,11 +56,13 @@ async def test_messages_are_kept_in_order_with_their_buttons_and_the_newest_only
 ) -> None:
     chat = "user-1"
     async with db.database.transaction() as connection:
-        first = await append_messages(connection, chat, [
+        kept = await append_messages(connection, chat, [
             NewMessage("you", "package"),
             NewMessage("bot", "Your package", [Choice("Menu", "m:1:menu")], b"\x89PNG",
                        "a chart"),
         ], NOW)
+        assert kept.after == 0  # the conversation's first messages
+        first = kept.messages
         assert [message.sender for message in first] == ["you", "bot"]
         assert first[0].id < first[1].id and first[1].has_image and first[1].buttons == ["Menu"]
         assert await message_choice(connection, chat, first[1].id, 0) == Choice("Menu",
@@ -76,8 +79,11 @@ async def test_messages_are_kept_in_order_with_their_buttons_and_the_newest_only
         more = await append_messages(
             connection, chat, [NewMessage("bot", str(n)) for n in range(KEPT_MESSAGES)], NOW
         )
-        kept, reset = await messages_after(connection, chat, 0)
-        assert [message.id for message in kept] == [message.id for message in more]
+        assert more.after == first[1].id
+        assert [int(message.text) for message in more.messages] == list(range(KEPT_MESSAGES))
+        assert await forget_old(connection, chat) == 2  # the two first ones
+        everything, reset = await messages_after(connection, chat, 0)
+        assert [message.id for message in everything] == [m.id for m in more.messages]
         # A page that missed more than is kept starts again from what is kept.
         _, reset = await messages_after(connection, chat, first[0].id - 1, limit=10)
         assert reset
