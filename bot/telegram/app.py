@@ -17,6 +17,7 @@ from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import ClientSession, web
 
+from bot.listening import listen
 from bot.ops.http import Readiness, add_ops_routes
 from bot.telegram.dispatcher import set_commands
 from bot.telegram.pinning import pin_response_types
@@ -142,14 +143,8 @@ async def serve_webhook(
                  if database is not None else None)
     # The endpoint answers at once (updates run in the background, drained on shutdown):
     # requests still open at shutdown are only reading a body.
-    runner = web.AppRunner(app, access_log=None,
-                           shutdown_timeout=min(HTTP_SHUTDOWN_SECONDS, grace))
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
-    except BaseException:
-        await runner.cleanup()
-        raise
+    runner = await listen(app, host, port, reuse_port=reuse_port,
+                          shutdown_timeout=min(HTTP_SHUTDOWN_SECONDS, grace))
     bound_host, bound_port = runner.addresses[0][:2]
     url = f"http://{bound_host}:{bound_port}{path}"
     log.info("webhook listening on %s:%s%s", bound_host, bound_port, path)

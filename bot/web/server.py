@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.config import Settings
+from bot.listening import listen
 from bot.ops.http import add_ops_routes
 from bot.startup.telegram import listen_problem
 from bot.web.app import WebChat
@@ -45,12 +46,9 @@ async def start_web_server(
     add_ops_routes(app, database, usage_token=settings.usage_api_token)
     chat = WebChat(engine, database, settings, deliver_notices=deliver_notices)
     chat.register(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        runner = await listen(app, host, port)
     except OSError as error:
-        await runner.cleanup()
         problem = listen_problem(error, host, port, host_setting="--host / WEB_HOST",
                                  port_setting="--port / WEB_PORT",
                                  port_choice="--port or WEB_PORT")
