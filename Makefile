@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-latency bench-library diagrams clean fuzz messages
+.PHONY: run web test lint bench bench-latency bench-library diagrams clean fuzz messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m bot run
+
+# The web chat on demo data: prints a one-time sign-in link for the demo owner.
+WEB_AS ?= owner@acme.example
+web: $(STAMP)
+	$(PY) -m bot web --sign-in $(WEB_AS)
 
 # Both cores (pytest-xdist); tests sharing a module fixture stay together (xdist_group).
 # PYTEST_WORKERS=0 runs in this process, as plain `pytest` does.

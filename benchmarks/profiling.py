@@ -8,6 +8,8 @@ from collections import defaultdict
 
 PACKAGES = (
     ("/testkit/telegram/", "emulated Telegram (test double)"),
+    ("/testkit/web", "web page (test client)"),
+    ("aiohttp", "aiohttp (server and the pages' client)"),
     ("bot/", "bot (channel)"),
     ("flows/", "flows (engine)"),
     ("storage/", "storage"),

@@ -3,7 +3,8 @@
 A session is a random token the browser keeps in a cookie; only its SHA-256 is stored.
 A web conversation's messages are kept (the newest :data:`KEPT_MESSAGES` of each) so that
 a page that reconnects, or a second tab, shows the conversation as it is; their ids
-order them and tell a page which ones it missed.
+order them and tell a page which ones it missed. Older ones are forgotten when a page
+opens (:func:`forget_old`).
 
 Every function works inside the caller's connection; the caller commits.
 """
@@ -73,7 +74,14 @@ async def start_session(
     connection: AsyncConnection, user_id: int, now: datetime, ttl_seconds: int
 ) -> str:
     """A new session for ``user_id`` valid ``ttl_seconds``; returns its token (for the
-    cookie; it is not stored)."""
+    cookie; it is not stored). The user's sessions that ended or expired are forgotten."""
+    await execute_dml(
+        connection,
+        delete(WebSession).where(
+            WebSession.user_id == user_id,
+            (WebSession.expires_at <= now) | WebSession.ended_at.is_not(None),
+        ),
+    )
     token = secrets.token_urlsafe(32)
     await connection.execute(
         insert(WebSession).values(
@@ -85,6 +93,19 @@ async def start_session(
         )
     )
     return token
+
+
+async def live_sessions(
+    connection: AsyncConnection, session_ids: Sequence[int], now: datetime
+) -> set[int]:
+    """Which of ``session_ids`` are still live (neither ended nor expired)."""
+    if not session_ids:
+        return set()
+    rows = await connection.execute(
+        select(WebSession.id).where(WebSession.id.in_(session_ids),
+                                    WebSession.ended_at.is_(None), WebSession.expires_at > now)
+    )
+    return set(rows.scalars().all())
 
 
 async def find_session(connection: AsyncConnection, token: str, now: datetime) -> SignedIn | None:
@@ -112,55 +133,70 @@ async def end_session(connection: AsyncConnection, token: str, now: datetime) ->
     return ended
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """Messages just kept, and the conversation's newest id before them (0: none): a page
+    that had shown that one is missing exactly ``messages``."""
+
+    after: int
+    messages: list[StoredMessage]
+
+
+# Built once: constructing a statement costs more than running it. Many parameter sets
+# with RETURNING go as one multi-row INSERT, the ids in the order of the rows.
+_KEEP = insert(WebMessage).returning(WebMessage.id, sort_by_parameter_order=True)
+
+
 async def append_messages(
     connection: AsyncConnection, chat_id: str, messages: Sequence[NewMessage], now: datetime
-) -> list[StoredMessage]:
-    """Keep ``messages`` (in order) in the conversation; returns them with their ids.
+) -> Kept:
+    """Keep ``messages`` (in order) in the conversation: one statement to learn the newest
+    id before them, one to insert them all. Call it with the chat held, so that nothing
+    else of this chat is kept in between."""
+    before = await connection.scalar(
+        select(func.max(WebMessage.id)).where(WebMessage.chat_id == chat_id)
+    )
+    if not messages:
+        return Kept(before or 0, [])
+    rows = [
+        {
+            "chat_id": chat_id,
+            "sender": message.sender,
+            "text": message.text,
+            "choices": [[choice.label, choice.token] for choice in message.choices],
+            "image": message.image,
+            "image_alt": message.image_alt,
+            "created_at": now,
+        }
+        for message in messages
+    ]
+    ids = (await connection.execute(_KEEP, rows)).scalars().all()
+    stored = [
+        StoredMessage(id=new_id, sender=message.sender, text=message.text,
+                      buttons=[choice.label for choice in message.choices],
+                      has_image=message.image is not None, image_alt=message.image_alt)
+        for new_id, message in zip(ids, messages, strict=True)
+    ]
+    return Kept(before or 0, stored)
 
-    The oldest messages past :data:`KEPT_MESSAGES` are removed in the same unit of work.
-    """
-    stored: list[StoredMessage] = []
-    for message in messages:  # one by one: each id must follow the one before
-        new_id = (
-            await connection.execute(
-                insert(WebMessage)
-                .values(
-                    chat_id=chat_id,
-                    sender=message.sender,
-                    text=message.text,
-                    choices=[[choice.label, choice.token] for choice in message.choices],
-                    image=message.image,
-                    image_alt=message.image_alt,
-                    created_at=now,
-                )
-                .returning(WebMessage.id)
-            )
-        ).scalar_one()
-        stored.append(StoredMessage(
-            id=new_id, sender=message.sender, text=message.text,
-            buttons=[choice.label for choice in message.choices],
-            has_image=message.image is not None, image_alt=message.image_alt,
-        ))
-    if stored:
-        await _forget_old(connection, chat_id, stored[-1].id)
-    return stored
 
-
-async def _forget_old(connection: AsyncConnection, chat_id: str, newest: int) -> None:
+async def forget_old(connection: AsyncConnection, chat_id: str) -> int:
+    """Remove the conversation's messages older than the newest :data:`KEPT_MESSAGES`
+    (done when a page opens, not on every turn); how many were removed."""
     # Ids grow per database, not per chat, so the cut is found, not computed: the id of
     # the newest message no longer kept. Both statements use (chat_id, id).
     cut = await connection.scalar(
         select(WebMessage.id)
-        .where(WebMessage.chat_id == chat_id, WebMessage.id <= newest)
+        .where(WebMessage.chat_id == chat_id)
         .order_by(WebMessage.id.desc())
         .offset(KEPT_MESSAGES)
         .limit(1)
     )
-    if cut is not None:
-        await execute_dml(
-            connection,
-            delete(WebMessage).where(WebMessage.chat_id == chat_id, WebMessage.id <= cut),
-        )
+    if cut is None:
+        return 0
+    return await execute_dml(
+        connection, delete(WebMessage).where(WebMessage.chat_id == chat_id, WebMessage.id <= cut)
+    )
 
 
 async def messages_after(

@@ -16,14 +16,15 @@ FORBIDDEN = {
     "flows": {"aiogram", "sqlalchemy", "bot", "storage", "testkit"},
     "storage": {"aiogram", "bot", "testkit"},
 }
-# The one product module that may import the test kit: the script runner's Telegram
-# channel, a test tool support staff run (and it imports it only when a script needs it).
-TESTKIT_USERS_IN_BOT = {"bot/scripts/telegram_channel.py"}
-# What runs the bot on Telegram (a package with every module in it): none of it may load
-# the test kit, even indirectly.
+# The product modules that may import the test kit: the script runner's Telegram and web
+# channels, test tools support staff run (each imports it only when a script needs it).
+TESTKIT_USERS_IN_BOT = {"bot/scripts/telegram_channel.py", "bot/scripts/web_channel.py"}
+# What runs the bot on Telegram or the web (a package with every module in it): none of it
+# may load the test kit, even indirectly.
 PRODUCTION_ENTRY_POINTS = (
     "bot.telegram", "bot.telegram.app", "bot.telegram.webhook", "bot.telegram.dispatcher",
     "bot.commands.telegram", "bot.commands.run", "bot.startup", "bot.__main__",
+    "bot.web", "bot.commands.web",
 )
 LOADED_TESTKIT = """
 import importlib, json, pkgutil, sys

@@ -131,6 +131,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     from bot.telegram.dispatcher import build_dispatcher
     from bot.telegram.polling import Poller
     from bot.telegram.preflight import check_bot, checked_bot
+    from bot.web.app import WebChat
 
     assert settings.bot_token is not None
     options = Options.of(settings, args)
@@ -138,8 +139,8 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     try:
         # Before the database: a wrong token or server should not wait for migrations.
         await check_bot(bot, options.api_url, options.api_setting)
-        async with open_runtime(settings, charts={"telegram": render_usage_chart},
-                                isolate=args.webhook) as runtime:
+        charts = {"telegram": render_usage_chart, "web": render_usage_chart}
+        async with open_runtime(settings, charts=charts, isolate=args.webhook) as runtime:
             dispatcher = build_dispatcher(runtime.engine, settings, runtime.isolation,
                                           runtime.database)
             tune_for_serving()
@@ -167,6 +168,8 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
                     grace=grace,
                     database=runtime.database,
                     usage_token=settings.usage_api_token,
+                    web_chat=WebChat(runtime.engine, runtime.database, settings,
+                                     isolation=runtime.isolation),
                 )
             except OSError as error:  # aiogram's own failures are not OSErrors
                 problem = listen_problem(error, options.host, options.port,

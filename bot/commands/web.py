@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 
 from bot.config import Settings, get_settings
 from bot.startup.error import StartupError
-from bot.startup.telegram import listen_problem
+from storage.errors import UnknownUser
+from storage.identities import issue_link_code
+from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 
@@ -40,55 +42,41 @@ def run(args: argparse.Namespace) -> int:
 
 async def serve(settings: Settings, args: argparse.Namespace, *,
                 stop: asyncio.Event | None = None) -> int:
-    """Serve until SIGINT/SIGTERM (or ``stop`` is set); 2 when the user of ``--sign-in``
-    does not exist."""
-    from aiohttp import web
-
+    """Serve until SIGINT/SIGTERM (or ``stop`` is set); a StartupError when it cannot
+    listen or the user of ``--sign-in`` does not exist."""
     from bot.charts import render_usage_chart
-    from bot.ops.http import add_ops_routes
     from bot.runtime import open_runtime
-    from bot.web.app import WebChat
-    from bot.web.links import chat_url, sign_in_link
-    from storage.errors import UnknownUser
-    from storage.identities import issue_link_code
+    from bot.web.links import sign_in_link
+    from bot.web.server import start_web_server
 
     host = args.host or settings.web_host
     port = args.port if args.port is not None else settings.web_port
     async with open_runtime(settings, charts={"web": render_usage_chart}) as runtime:
-        app = web.Application()
-        add_ops_routes(app, runtime.database, usage_token=settings.usage_api_token)
-        WebChat(runtime.engine, runtime.database, settings).register(app)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
+        server = await start_web_server(runtime.engine, runtime.database, settings,
+                                        host=host, port=port)
         try:
-            await web.TCPSite(runner, host, port).start()
-        except OSError as error:
-            await runner.cleanup()
-            problem = listen_problem(error, host, port,
-                                     host_setting="--host / WEB_HOST",
-                                     port_setting="--port / WEB_PORT")
-            raise (problem or error) from error
-        try:
-            chat = chat_url(settings, host=host, port=int(runner.addresses[0][1]))
-            print(f"Web chat on {chat}; Ctrl-C to stop.", flush=True)
+            print(f"Web chat on {server.url}; Ctrl-C to stop.", flush=True)
             if args.sign_in:
-                try:
-                    async with runtime.database.transaction() as connection:
-                        code = await issue_link_code(connection, args.sign_in, datetime.now(UTC),
-                                                     settings.link_code_ttl_seconds)
-                except UnknownUser:
-                    raise StartupError("--sign-in", f"there is no user with the e-mail "
-                                       f"{args.sign_in}.",
-                                       "Use a user's e-mail, e.g. owner@acme.example.") from None
-                print(f"Sign in as {args.sign_in}: {sign_in_link(chat, code)}", flush=True)
+                code = await _sign_in_code(runtime.database, args.sign_in,
+                                           settings.link_code_ttl_seconds)
+                print(f"Sign in as {args.sign_in}: {sign_in_link(server.url, code)}", flush=True)
             else:
                 print("Sign in with a link from: python -m bot link-code EMAIL --channel web",
                       flush=True)
             await _until_stopped(stop)
             log.info("stopping the web chat")
         finally:
-            await runner.cleanup()
+            await server.stop()
     return 0
+
+
+async def _sign_in_code(database: Database, email: str, ttl: int) -> str:
+    try:
+        async with database.transaction() as connection:
+            return await issue_link_code(connection, email, datetime.now(UTC), ttl)
+    except UnknownUser:
+        raise StartupError("--sign-in", f"there is no user with the e-mail {email}.",
+                           "Use a user's e-mail, e.g. owner@acme.example.") from None
 
 
 async def _until_stopped(stop: asyncio.Event | None) -> None:

@@ -25,6 +25,7 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from bot.listening import listen
 from bot.ops.readiness import unready_reason
 from bot.startup.error import StartupError
 from bot.usage.http import UsageEndpoint
@@ -103,12 +104,9 @@ async def start_ops_server(
     """
     app = web.Application()
     add_ops_routes(app, database, usage_token=usage_token)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        runner = await listen(app, host, port)
     except OSError as error:
-        await runner.cleanup()
         raise _listen_problem(error, host, port) from error
     bound_host, bound_port = runner.addresses[0][:2]
     log.info("health and metrics on http://%s:%s (/healthz, /readyz, /metrics, /usage)",

@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-Channel = Literal["telegram", "terminal"]
-CHANNELS: tuple[Channel, ...] = ("telegram", "terminal")
+Channel = Literal["telegram", "terminal", "web"]
+CHANNELS: tuple[Channel, ...] = ("telegram", "terminal", "web")
 DEFAULT_CHANNEL: Channel = "telegram"
 
 

@@ -94,7 +94,7 @@ def _script(reader: NodeReader, node: MappingNode) -> Script:
 
 
 def _channel(name: str) -> Channel:
-    return "terminal" if name == "terminal" else "telegram"
+    return next((channel for channel in CHANNELS if channel == name), DEFAULT_CHANNEL)
 
 
 def _step(reader: NodeReader, node: Node, number: int) -> Step:

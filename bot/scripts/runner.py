@@ -47,10 +47,15 @@ async def open_channel(
     if script.channel == "terminal":
         engine = Engine(database.stores, settings, clock=clock)
         return TerminalSession(database, engine, language=script.language)
-    from bot.charts import render_usage_chart  # matplotlib: only when Telegram needs it
+    from bot.charts import render_usage_chart  # matplotlib: only for channels with pictures
 
-    charts = {"telegram": render_usage_chart}  # as ``python -m bot telegram`` wires it
-    engine = Engine(database.stores, settings, clock=clock, charts=charts)
+    # As ``python -m bot telegram`` and ``python -m bot web`` wire it.
+    engine = Engine(database.stores, settings, clock=clock,
+                    charts={script.channel: render_usage_chart})
+    if script.channel == "web":
+        from bot.scripts.web_channel import WebSession  # aiohttp's server: only for the web
+
+        return await WebSession.start(database, engine, language=script.language)
     return await TelegramSession.start(database, engine, language=script.language)
 
 

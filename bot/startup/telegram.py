@@ -114,13 +114,15 @@ def not_a_bot_api(api_url: str, setting: str, answer: str) -> StartupError:
 
 
 def listen_problem(error: OSError, host: str, port: int, *, host_setting: str,
-                   port_setting: str) -> StartupError | None:
-    """Explain why the server (webhook, web chat) could not listen on ``host:port``, or None."""
+                   port_setting: str, port_choice: str = "WEBHOOK_PORT or --port",
+                   ) -> StartupError | None:
+    """Explain why the server (webhook, web chat) could not listen on ``host:port``, or None;
+    ``port_choice`` says where a free port is given."""
     if error.errno == errno.EADDRINUSE:
         return StartupError(
             port_setting,
             f"port {port} on {host} is already in use by another program.",
-            f"Stop that program (ss -ltnp shows it) or choose a free port with {port_setting}.",
+            f"Stop that program (ss -ltnp shows it) or choose a free port with {port_choice}.",
         )
     if isinstance(error, socket.gaierror) or error.errno in (errno.EADDRNOTAVAIL, errno.EACCES):
         return StartupError(

@@ -17,12 +17,14 @@ from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import ClientSession, web
 
+from bot.listening import listen
 from bot.ops.http import Readiness, add_ops_routes
 from bot.telegram.dispatcher import set_commands
 from bot.telegram.pinning import pin_response_types
 from bot.telegram.polling import Poller
 from bot.telegram.retry import install_retry
 from bot.telegram.webhook import WebhookEndpoint
+from bot.web.app import WebChat
 from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,7 @@ async def serve_webhook(
     reuse_port: bool = False,
     database: Database | None = None,
     usage_token: str | None = None,
+    web_chat: WebChat | None = None,
 ) -> WebhookServer:
     """Serve the webhook endpoint on ``host:port`` (without registering it).
 
@@ -128,9 +131,11 @@ async def serve_webhook(
     ``grace`` seconds; closing ``bot``'s session is left to its owner. Every answer
     names the process in ``X-Worker-Pid``. With ``database``, ``/healthz``, ``/readyz``
     and ``/metrics`` are served beside it (``bot.ops.http``), and ``POST /usage`` for
-    ``usage_token``.
+    ``usage_token``; with ``web_chat``, the web chat under ``/chat`` (``bot.web``).
     """
     app = web.Application()
+    if web_chat is not None:
+        web_chat.register(app)
     WebhookEndpoint(dispatcher, bot, secret, drain_seconds=grace).register(app, path)
     setup_application(app, dispatcher, bot=bot)
     app.on_response_prepare.append(_name_the_worker)
@@ -138,14 +143,8 @@ async def serve_webhook(
                  if database is not None else None)
     # The endpoint answers at once (updates run in the background, drained on shutdown):
     # requests still open at shutdown are only reading a body.
-    runner = web.AppRunner(app, access_log=None,
-                           shutdown_timeout=min(HTTP_SHUTDOWN_SECONDS, grace))
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
-    except BaseException:
-        await runner.cleanup()
-        raise
+    runner = await listen(app, host, port, reuse_port=reuse_port,
+                          shutdown_timeout=min(HTTP_SHUTDOWN_SECONDS, grace))
     bound_host, bound_port = runner.addresses[0][:2]
     url = f"http://{bound_host}:{bound_port}{path}"
     log.info("webhook listening on %s:%s%s", bound_host, bound_port, path)
@@ -180,6 +179,7 @@ async def start_webhook(
     grace: float = DEFAULT_GRACE,
     database: Database | None = None,
     usage_token: str | None = None,
+    web_chat: WebChat | None = None,
 ) -> WebhookServer:
     """Serve the webhook in this process and register it with Telegram.
 
@@ -191,7 +191,7 @@ async def start_webhook(
     server = await serve_webhook(
         bot, dispatcher, host=host, port=port, path=webhook_path(public_url),
         secret=secret or secrets.token_urlsafe(32), grace=grace, database=database,
-        usage_token=usage_token,
+        usage_token=usage_token, web_chat=web_chat,
     )
     server.url = public_url or server.url
     try:

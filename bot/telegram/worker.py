@@ -29,6 +29,7 @@ from bot.startup.telegram import listen_problem
 from bot.telegram.app import DEFAULT_WEBHOOK_PATH, serve_webhook
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.preflight import checked_bot
+from bot.web.app import WebChat
 
 log = logging.getLogger("bot.telegram.worker")  # not __main__ when run with -m
 
@@ -78,8 +79,9 @@ async def serve(settings: Settings, args: argparse.Namespace, link: SupervisorLi
     link.on_gone(stop.set)  # the supervisor was killed: nobody would ever stop us
     bot = checked_bot(settings.bot_token, args.api_url)
     try:
-        async with open_runtime(settings, charts={"telegram": render_usage_chart},
-                                prepare=False, isolate=True) as runtime:
+        charts = {"telegram": render_usage_chart, "web": render_usage_chart}
+        async with open_runtime(settings, charts=charts, prepare=False,
+                                isolate=True) as runtime:
             dispatcher = build_dispatcher(runtime.engine, settings, runtime.isolation,
                                           runtime.database)
             tune_for_serving()
@@ -89,6 +91,8 @@ async def serve(settings: Settings, args: argparse.Namespace, link: SupervisorLi
                     secret=settings.webhook_secret, grace=settings.shutdown_grace_seconds,
                     reuse_port=True, database=runtime.database,
                     usage_token=settings.usage_api_token,
+                    web_chat=WebChat(runtime.engine, runtime.database, settings,
+                                     isolation=runtime.isolation),
                 )
             except OSError as error:
                 problem = listen_problem(error, args.host, args.port,

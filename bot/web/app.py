@@ -54,7 +54,7 @@ class WebChat:
     """The web channel of one process: sign-in, pages, sockets and notice delivery."""
 
     def __init__(self, engine: Engine, database: Database, settings: Settings, *,
-                 isolation: ChatIsolation | None = None) -> None:
+                 isolation: ChatIsolation | None = None, deliver_notices: bool = True) -> None:
         self.database = database
         self.conversations = WebConversations(engine, database, isolation=isolation)
         self.pages = OpenPages(database)
@@ -63,7 +63,8 @@ class WebChat:
                             session_seconds=settings.web_session_seconds)
         self.socket = ChatSocket(self.auth, self.conversations, self.pages, database,
                                  FloodGuard(settings.flood_limit_per_minute))
-        self.delivery = DeliveryLoop(database, CHANNEL, self.conversations.deliver)
+        self.delivery = (DeliveryLoop(database, CHANNEL, self.conversations.deliver)
+                         if deliver_notices else None)
         self._contact = settings.support_contact
         self._link_minutes = max(1, settings.link_code_ttl_seconds // 60)
         self._limits: LinkLimits = link_limits(settings)
@@ -81,10 +82,12 @@ class WebChat:
 
     async def _start(self, _app: web.Application) -> None:
         self.pages.start_watching()
-        self.delivery.start()
+        if self.delivery is not None:
+            self.delivery.start()
 
     async def _stop(self, _app: web.Application) -> None:
-        await self.delivery.stop()
+        if self.delivery is not None:
+            await self.delivery.stop()
         await self.pages.stop_watching()
         await self.pages.close_all()
 
@@ -134,7 +137,7 @@ class WebChat:
                 ended = await end_session(connection, session_token, utcnow())
             if ended is not None:
                 self.pages.signed_out(ended)
-        response = web.HTTPSeeOther("/chat")
+        response = web.Response(status=303, headers={"Location": "/chat"})
         self.auth.clear_cookie(request, response)
         return response
 

@@ -26,9 +26,11 @@ from flows.ports import Notice
 from flows.types import ConversationKey, Inbound, Reply, ReplyKind
 from storage.unit_of_work import Database
 from storage.web_chat import (
+    Kept,
     NewMessage,
     StoredMessage,
     append_messages,
+    forget_old,
     message_choice,
     messages_after,
 )
@@ -45,7 +47,7 @@ NOT_LINKED = N_(
     "Sign out, then open a new sign-in link from your account owner or our support."
 )
 
-Listener = Callable[[str, list[StoredMessage]], Awaitable[None]]
+Listener = Callable[[str, Kept], Awaitable[None]]
 """Told of a chat's new messages, in order, while the chat is held (it must not wait
 long: pages queue what they are sent)."""
 
@@ -68,8 +70,11 @@ class WebConversations:
 
     async def start(self, chat_id: str, *, language: str | None = None) -> None:
         """Make sure the conversation has begun: one with no messages yet starts where the
-        engine says it is (the menu, or the step of a flow left open)."""
+        engine says it is (the menu, or the step of a flow left open). One that has begun
+        forgets what is past the messages kept (a page opens far less often than a turn)."""
         if await self._has_messages(chat_id):
+            async with self._database.transaction() as connection:
+                await forget_old(connection, chat_id)
             return
         async with self._hold(chat_id):
             if await self._has_messages(chat_id):  # another tab began it meanwhile
@@ -130,13 +135,13 @@ class WebConversations:
 
     async def _keep(self, chat_id: str, said: Sequence[NewMessage]) -> list[StoredMessage]:
         async with self._database.transaction() as connection:
-            stored = await append_messages(connection, chat_id, said, utcnow())
+            kept = await append_messages(connection, chat_id, said, utcnow())
         for listener in self.listeners:
             try:
-                await listener(chat_id, stored)
+                await listener(chat_id, kept)
             except Exception:  # kept already: a page that missed them catches up
                 log.exception("a web chat listener failed")
-        return stored
+        return kept.messages
 
     @asynccontextmanager
     async def _hold(self, chat_id: str) -> AsyncIterator[None]:

@@ -1,10 +1,12 @@
 """The open pages (tabs) of this process, and what each has been shown.
 
-Each page has one writer task, the only one that sends on its socket. It is woken to
-catch up (after a turn of its chat, here or, found by :meth:`OpenPages.watch`, in another
-process) and then sends every kept message newer than the last one it sent, read from the
-database. So a page never misses a message nor gets one twice, whichever process kept it
-and in whatever order the wake-ups arrive, and a slow page delays nobody else.
+Each page has one writer task, the only one that sends on its socket, so a slow page
+delays nobody else. After a turn of its chat in this process, a page that is up to date
+(it has shown, or has queued, the chat's newest message from before the turn) is sent
+the turn's messages as they are. Any other page is woken to catch up: it reads every kept
+message newer than the last one it sent from the database. That covers whatever another
+process kept (found by :meth:`OpenPages.watch`) and a page that fell behind, so a page
+never misses a message nor gets one twice, in whatever order the wake-ups arrive.
 """
 
 from __future__ import annotations
@@ -17,15 +19,32 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
+from flows.engine import utcnow
 from storage.unit_of_work import Database
-from storage.web_chat import SignedIn, StoredMessage, messages_after, newest_ids
+from storage.web_chat import (
+    Kept,
+    SignedIn,
+    StoredMessage,
+    live_sessions,
+    messages_after,
+    newest_ids,
+)
 
 log = logging.getLogger(__name__)
 
 SIGNED_OUT_CLOSE = 4401  # the session ended or expired: the page asks to sign in again
-WATCH_SECONDS = 2.0  # how soon a page sees what another worker process kept
+WATCH_SECONDS = 2.0  # how soon a page sees what another worker did (a turn, a sign-out)
 MAX_QUEUED = 64  # frames a page may fall behind by before it is made to reconnect
 _CATCH_UP = object()
+
+
+class _Messages:
+    """Messages queued for a page as they are."""
+
+    __slots__ = ("messages",)
+
+    def __init__(self, messages: list[StoredMessage]) -> None:
+        self.messages = messages
 
 
 def message_frame(message: StoredMessage) -> dict[str, Any]:
@@ -47,11 +66,15 @@ class Page:
                  database: Database, shown: int) -> None:
         self.socket = socket
         self.session = session
-        self.shown = shown  # the newest message id this page has
+        self.shown = shown  # the newest message id this page was sent
         self._database = database
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._catch_up_queued = False
+        # The newest id the page will have once its queue is sent; None while a catch-up
+        # is queued (what it brings is known only when it runs).
+        self._ahead: int | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[bool] | None = None
 
     @property
     def chat_id(self) -> str:
@@ -65,7 +88,18 @@ class Page:
         """Send what this page is missing, soon (once, however often it is asked)."""
         if not self._catch_up_queued:
             self._catch_up_queued = True
+            self._ahead = None
             self._put(_CATCH_UP)
+
+    def kept(self, kept: Kept) -> None:
+        """Messages of this page's chat were just kept (the chat held): sent as they are
+        when they follow what the page has, else the page catches up."""
+        if self._ahead is None or self._ahead != kept.after or not kept.messages:
+            if kept.messages:
+                self.catch_up()
+            return
+        self._ahead = kept.messages[-1].id
+        self._put(_Messages(kept.messages))
 
     def send(self, frame: dict[str, Any]) -> None:
         """Queue a frame for this page, after everything queued before it."""
@@ -80,9 +114,10 @@ class Page:
 
     def close(self, code: int, message: str = "") -> None:
         """Close the socket (the page reconnects, or for 4401 signs in again)."""
-        asyncio.get_running_loop().create_task(
-            self.socket.close(code=code, message=message.encode())
-        )
+        if self._closing is None:  # kept: a task nobody holds may be collected midway
+            self._closing = asyncio.get_running_loop().create_task(
+                self.socket.close(code=code, message=message.encode())
+            )
 
     async def stop(self) -> None:
         task, self._writer = self._writer, None
@@ -98,6 +133,10 @@ class Page:
                 if item is _CATCH_UP:
                     self._catch_up_queued = False
                     await self._send_missed()
+                    if not self._catch_up_queued:
+                        self._ahead = self.shown
+                elif isinstance(item, _Messages):
+                    await self._send_messages(item.messages, reset=False)
                 else:
                     await self.socket.send_json(item)
             except (ConnectionError, RuntimeError):  # the socket is closing; its page is going
@@ -106,15 +145,17 @@ class Page:
     async def _send_missed(self) -> None:
         async with self._database.reading() as connection:
             missed, reset = await messages_after(connection, self.chat_id, self.shown)
-        if not missed and not reset:
-            return
+        if missed or reset:
+            await self._send_messages(missed, reset=reset)
+
+    async def _send_messages(self, messages: list[StoredMessage], *, reset: bool) -> None:
         await self.socket.send_json({
             "type": "messages",
             "reset": reset,
-            "messages": [message_frame(message) for message in missed],
+            "messages": [message_frame(message) for message in messages],
         })
-        if missed:
-            self.shown = missed[-1].id
+        if messages:
+            self.shown = messages[-1].id
 
 
 class OpenPages:
@@ -140,15 +181,10 @@ class OpenPages:
     def __len__(self) -> int:
         return sum(len(pages) for pages in self._by_chat.values())
 
-    async def kept(self, chat_id: str, _messages: list[StoredMessage]) -> None:
-        """A :data:`~bot.web.conversation.Listener`: the chat's pages catch up."""
+    async def kept(self, chat_id: str, kept: Kept) -> None:
+        """A :data:`~bot.web.conversation.Listener`: the chat's pages are sent the news."""
         for page in self._by_chat.get(chat_id, ()):
-            page.catch_up()
-
-    def tell(self, chat_id: str, frame: dict[str, Any]) -> None:
-        """Send ``frame`` to every page of the chat (a turn began or ended)."""
-        for page in self._by_chat.get(chat_id, ()):
-            page.send(frame)
+            page.kept(kept)
 
     def signed_out(self, session_id: int) -> None:
         """Close the pages of a session that ended: each asks to sign in again."""
@@ -184,13 +220,18 @@ class OpenPages:
                 log.exception("looking for other processes' web messages failed")
 
     async def watch(self) -> None:
-        """One look: pages behind their conversation's newest message catch up."""
+        """One look: pages behind their conversation's newest message catch up, and pages
+        whose session ended (signed out on another worker) or expired are closed."""
         chats = list(self._by_chat)
         if not chats:
             return
+        sessions = list({page.session.id for pages in self._by_chat.values() for page in pages})
         async with self._database.reading() as connection:
             newest = await newest_ids(connection, chats)
-        for chat_id, top in newest.items():
-            for page in self._by_chat.get(chat_id, ()):
-                if page.shown < top:
+            live = await live_sessions(connection, sessions, utcnow())
+        for chat_id, pages in list(self._by_chat.items()):
+            for page in list(pages):
+                if page.session.id not in live:
+                    page.close(SIGNED_OUT_CLOSE, "signed out")
+                elif page.shown < newest.get(chat_id, 0):
                     page.catch_up()

@@ -2,10 +2,10 @@
 
 Before the upgrade: a live session (else 401) and an ``Origin`` of this server (else 403,
 so no other site's page can drive a customer's chat). Then the first frame must be
-``hello``; after it, ``say`` and ``press`` frames are turns. Each frame is checked
-against the session again (signing out in another tab, or the session expiring, ends
-this socket with 4401), and against the user's flood limit. A frame that is not
-understood gets an ``error`` frame and changes nothing.
+``hello``; after it, ``say`` and ``press`` frames are turns, each counted against the
+user's flood limit. A session that expires or is ended (signing out in any tab) ends
+the socket with 4401. A frame that is not understood gets an ``error`` frame and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.flood import SLOW_DOWN, FloodGuard
 from bot.web.auth import WebAuth
 from bot.web.conversation import MAX_TEXT, WebConversations
 from bot.web.pages import SIGNED_OUT_CLOSE, OpenPages, Page
+from flows.engine import utcnow
 from flows.i18n import N_, _, use_language
 from storage.unit_of_work import Database
 from storage.web_chat import SignedIn
@@ -67,8 +68,10 @@ class ChatSocket:
             async for frame in socket:
                 if frame.type is not WSMsgType.TEXT:
                     break  # binary frames are not ours; errors and closes end the socket
-                if await self._auth.session(request) is None:
-                    await socket.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
+                # Expiry is known here; a sign-out closes this page from wherever it was
+                # done (at once in this process, at the next watch in another).
+                if session.expires_at <= utcnow():
+                    await socket.close(code=SIGNED_OUT_CLOSE, message=b"session expired")
                     break
                 data = _parsed(frame.data)
                 if page is None:
@@ -107,21 +110,21 @@ class ChatSocket:
                 with use_language(language):
                     return page.send({"type": "error",
                                       "text": _(TOO_LONG).format(limit=f"{MAX_TEXT:,}")})
-            self._pages.tell(chat_id, {"type": "busy"})
+            page.send({"type": "busy"})
             try:
                 await self._conversations.say(chat_id, text.strip(), language=language)
             finally:
-                self._pages.tell(chat_id, {"type": "idle"})
+                page.send({"type": "idle"})
             return None
         message, button = data.get("message"), data.get("button")
         if not _whole(message) or not _whole(button):
             return self._refuse(page, NOT_UNDERSTOOD, language)
         assert isinstance(message, int) and isinstance(button, int)
-        self._pages.tell(chat_id, {"type": "busy"})
+        page.send({"type": "busy"})
         try:
             done = await self._conversations.press(chat_id, message, button, language=language)
         finally:
-            self._pages.tell(chat_id, {"type": "idle"})
+            page.send({"type": "idle"})
         if done is None:
             self._refuse(page, GONE_BUTTON, language)
         return None

@@ -23,6 +23,7 @@ from bot.runtime import engine_settings
 from bot.telegram.app import WebhookServer, make_bot, run_polling, start_webhook
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.polling import Poller
+from bot.web.app import WebChat
 from flows.engine import Engine
 from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase
@@ -61,14 +62,15 @@ class LiveBot:
     """The bot, running in ``mode`` against ``server`` on database ``db``."""
 
     def __init__(self, server: BotApiServer, db: FreshDatabase, mode: Mode,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, *, web: bool = False) -> None:
+        """``web``: the webhook's server serves the web chat too, as in production."""
         self.server = server
         self.telegram: FakeTelegram = server.telegram
         self.db = db
         self.mode = mode
         self.settings = settings or Settings(database_url=db.url, flood_limit_per_minute=1000)
         self.engine = Engine(db.stores, engine_settings(self.settings),
-                             charts={"telegram": render_usage_chart},
+                             charts={"telegram": render_usage_chart, "web": render_usage_chart},
                              observer=MetricsObserver())  # as bot.runtime builds it
         self.bot = make_bot(self.telegram.token, server.url)
         self.dispatcher = build_dispatcher(self.engine, self.settings, database=db.database)
@@ -76,14 +78,16 @@ class LiveBot:
         self.poller = Poller(self.bot, self.dispatcher, timeout=5)
         self._polling: asyncio.Task[None] | None = None
         self.webhook: WebhookServer | None = None
+        self.web_chat = WebChat(self.engine, db.database, self.settings) if web else None
 
     async def start(self) -> LiveBot:
         if self.mode == "polling":
             self._polling = asyncio.create_task(run_polling(self.poller, handle_signals=False))
-            await self._until(lambda: any(c[0] == "getUpdates" for c in self.telegram.calls))
+            await self.until(lambda: any(c[0] == "getUpdates" for c in self.telegram.calls))
         else:
             self.webhook = await start_webhook(self.bot, self.dispatcher, port=0,
-                                               secret=WEBHOOK_SECRET, database=self.db.database)
+                                               secret=WEBHOOK_SECRET, database=self.db.database,
+                                               web_chat=self.web_chat)
         return self
 
     async def stop(self) -> None:
@@ -94,7 +98,7 @@ class LiveBot:
             await self.webhook.stop()
         await self.bot.session.close()
 
-    async def _until(self, condition: Callable[[], bool], timeout: float = 10) -> None:
+    async def until(self, condition: Callable[[], bool], timeout: float = 10) -> None:
         async with asyncio.timeout(timeout):
             while not condition():
                 await asyncio.sleep(0.005)
