@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy import select, update
 
 from bot.charts import render_usage_chart
 from bot.config import Settings
-from bot.runtime import open_runtime
-from bot.web.app import WebChat
+from bot.runtime import engine_settings
+from bot.web.links import sign_in_link
+from bot.web.server import WebServer, start_web_server
+from flows.engine import Engine
 from storage.identities import issue_link_code
 from storage.models import Account
 from storage.sandbox import FreshDatabase, fresh_demo_database
@@ -23,30 +24,27 @@ HOST = "127.0.0.1"
 
 
 class ChatServer:
-    """``async with ChatServer() as server``: ``server.url`` serves ``/chat``, wired as
-    ``python -m bot web`` wires it (``bot.commands.web.serve``) minus the ops routes."""
+    """``async with ChatServer() as server``: ``server.url`` serves ``/chat``, started as
+    ``python -m bot web`` starts it (:func:`bot.web.server.start_web_server`)."""
 
     def __init__(self) -> None:
         self.url = ""
         self._fresh: FreshDatabase | None = None
-        self._chat: WebChat | None = None
+        self._running: WebServer | None = None
         self._stack = AsyncExitStack()
 
     async def __aenter__(self) -> ChatServer:
         async with AsyncExitStack() as stack:
             self._fresh = await fresh_demo_database("sqlite")
             stack.push_async_callback(self._fresh.dispose)
-            settings = Settings(database_url=self._fresh.url)
-            runtime = await stack.enter_async_context(
-                open_runtime(settings, charts={"web": render_usage_chart}, prepare=False))
-            self._chat = WebChat(runtime.engine, runtime.database, settings)
-            app = web.Application()
-            self._chat.register(app)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            stack.push_async_callback(runner.cleanup)
-            await web.TCPSite(runner, HOST, 0).start()
-            self.url = f"http://{HOST}:{runner.addresses[0][1]}"
+            # The defaults, whatever the environment of the test run says.
+            settings = Settings.model_construct()
+            engine = Engine(self._fresh.stores, engine_settings(settings),
+                            charts={"web": render_usage_chart})
+            self._running = await start_web_server(engine, self._fresh.database, settings,
+                                                   host=HOST, port=0)
+            stack.push_async_callback(self._running.stop)
+            self.url = f"http://{HOST}:{self._running.port}"
             self._stack = stack.pop_all()
         return self
 
@@ -63,7 +61,8 @@ class ChatServer:
         """A one-time sign-in link for the user with ``email``."""
         async with self.database.database.transaction() as connection:
             code = await issue_link_code(connection, email, datetime.now(UTC), 900)
-        return f"{self.url}/chat?code={code}"
+        assert self._running is not None
+        return sign_in_link(self._running.url, code)  # as `link-code --channel web` prints
 
     async def account(self, name: str) -> dict[str, Any]:
         """The account row called ``name``, as the database has it now."""
@@ -78,5 +77,5 @@ class ChatServer:
 
     async def drop_sockets(self) -> None:
         """The server closes every open page's socket (as when it restarts)."""
-        assert self._chat is not None
-        await self._chat.pages.close_all()
+        assert self._running is not None
+        await self._running.chat.pages.close_all()
