@@ -41,7 +41,9 @@ SECURITY_HEADERS = {
         "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # a sign-in code in the address goes nowhere
+    # A sign-in code in the address goes to no other site; our own requests keep their
+    # Origin (under no-referrer a form's POST says "Origin: null", which sign-out refuses).
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 REFUSED_STATUS = {
@@ -73,6 +75,7 @@ class WebChat:
         """Serve the web chat under ``/chat`` on ``app``, started and stopped with it."""
         app.router.add_get("/chat", self.chat_page)
         app.router.add_post("/chat/signout", self.sign_out)
+        app.router.add_get("/chat/session", self.session_state)
         app.router.add_get("/chat/socket", self.socket.handle)
         app.router.add_get(r"/chat/image/{id:\d{1,15}}", self.image)
         app.router.add_static("/chat/static", STATIC, append_version=False)
@@ -140,6 +143,13 @@ class WebChat:
         response = web.Response(status=303, headers={"Location": "/chat"})
         self.auth.clear_cookie(request, response)
         return response
+
+    async def session_state(self, request: web.Request) -> web.StreamResponse:
+        """``GET /chat/session``: 204 while the session lives, else 401 (how a page that
+        cannot reconnect learns it was signed out)."""
+        live = await self.auth.session(request) is not None
+        return web.Response(status=204 if live else 401,
+                            headers={"Cache-Control": "no-store"})
 
     async def image(self, request: web.Request) -> web.StreamResponse:
         """``GET /chat/image/ID``: a message's picture, for its own conversation only."""

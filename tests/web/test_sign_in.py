@@ -120,6 +120,8 @@ async def test_sign_out_ends_the_session_on_every_tab(
     first = await open_page(OWNER)
     second = first.new_tab()
     await second.open()
+    async with first.http.get(base(server) + "/chat/session") as alive:
+        assert alive.status == 204
     async with first.http.post(base(server) + "/chat/signout", headers={"Origin": base(server)},
                                allow_redirects=False) as answer:
         assert answer.status == 303
@@ -130,6 +132,8 @@ async def test_sign_out_ends_the_session_on_every_tab(
         assert closed.value.code == 4401
     async with first.http.get(base(server) + "/chat") as page:
         assert "open the sign-in link" in await page.text()
+    async with first.http.get(base(server) + "/chat/session") as gone:
+        assert gone.status == 401
     with pytest.raises(WSServerHandshakeError) as refused:
         await first.open()
     assert refused.value.status == 401

@@ -217,16 +217,12 @@
   }
 
   // A socket refused before it opened closes with 1006, whatever the reason. When the
-  // session has ended meanwhile (signed out on another tab, expired), /chat answers with
-  // the signed-out page instead of this one: then the page goes there, which asks to
-  // sign in. (The socket's own 401 cannot be read: a plain request carries no Origin,
-  // and the socket refuses a request without one first.)
+  // session has ended meanwhile (signed out on another tab, expired), /chat/session
+  // answers 401: then the page goes to /chat, which asks to sign in.
   function checkSession() {
-    return fetch("/chat", { credentials: "same-origin", cache: "no-store" })
+    return fetch("/chat/session", { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
-        return response.text().then(function (page) {
-          return !(response.ok && page.indexOf('class="signed-out"') !== -1);
-        });
+        return response.status !== 401;
       })
       .catch(function () {
         return true; // the server is away: keep trying
