@@ -20,6 +20,9 @@ from testkit.botprocess import BotProcess
 from testkit.telegram.emulator import FakeTelegram
 
 REPLY_SECONDS = 20.0
+# A guard, not a measure: a replaced worker starts by importing aiogram (8 s on this
+# machine on a slow day, more beside a browser test), so it gets ample time.
+PROGRESS_SECONDS = 180.0
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Writers:
 
     async def until_accepted(self, each: int) -> None:
         """Until every chat had ``each`` updates accepted."""
-        async with asyncio.timeout(60):
+        async with asyncio.timeout(PROGRESS_SECONDS):
             while min(self.accepted[chat] for chat in self.chats) < each:
                 if all(task.done() for task in self._tasks):
                     raise AssertionError(f"the writers stopped:\n{self.bot.output}")
@@ -63,7 +66,7 @@ class Writers:
 
     async def finished(self) -> None:
         """Until every chat stopped by itself (its worker stopped taking posts)."""
-        async with asyncio.timeout(60):
+        async with asyncio.timeout(PROGRESS_SECONDS):
             await asyncio.gather(*self._tasks)
 
     def replies(self, chat: int) -> int:
