@@ -1,5 +1,6 @@
 """What every channel that takes link codes shares: the wrong-code limits as configured,
-and how a lock-out is worded (Telegram's ``/start CODE``, the web chat's sign-in link)."""
+how a lock-out is worded, and how attempts are counted (Telegram's ``/start CODE``, the
+web chat's sign-in link)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import math
 from datetime import datetime
 
 from bot.config import Settings
+from bot.ops.metrics import LINK_ATTEMPTS, LOCKOUTS
 from flows.i18n import N_, _, ngettext
+from storage.identities import LinkOutcome, LinkResult
 from storage.link_limits import LinkLimits
 
 TOO_MANY_CODES = N_("Too many wrong codes: try again in {wait}.")
@@ -27,3 +30,18 @@ def too_many_codes(locked_until: datetime, now: datetime) -> str:
     minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
     wait = ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
     return _(TOO_MANY_CODES).format(wait=wait)
+
+
+def count_code(method: str, result: LinkResult | None, *, linked: bool | None) -> None:
+    """Count an attempt with a code (``bot_link_attempts_total``) by what was committed:
+    ``linked`` None means rolled back by an error."""
+    if linked is None or result is None:
+        LINK_ATTEMPTS.labels(method, "failed").inc()
+    elif linked:
+        LINK_ATTEMPTS.labels(method, "linked").inc()
+    elif result.outcome is LinkOutcome.LOCKED:
+        LINK_ATTEMPTS.labels(method, "locked_out").inc()
+    else:
+        LINK_ATTEMPTS.labels(method, "wrong").inc()
+        if result.locked_until is not None:  # this wrong code reached a limit
+            LOCKOUTS.inc()

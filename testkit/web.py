@@ -151,17 +151,22 @@ class WebTestClient:
                 self.errors.append(data["text"])
 
     async def _until_idle(self) -> list[PageMessage]:
-        """Messages until this chat's turn ends (an error ends it too: nothing was done)."""
+        """Messages until this page's turn ends (``idle``). An ``error`` before the turn
+        began (``busy``) is a refused frame: nothing was done, nothing more comes."""
         arrived: list[PageMessage] = []
+        began = False
         while True:
             data = await self._frame()
             if data["type"] == "messages":
                 arrived += self._show(data)
+            elif data["type"] == "busy":
+                began = True
             elif data["type"] == "idle":
                 return arrived
             elif data["type"] == "error":
                 self.errors.append(data["text"])
-                return arrived
+                if not began:
+                    return arrived
 
     def _show(self, data: dict[str, Any]) -> list[PageMessage]:
         messages = [PageMessage.of(frame) for frame in data["messages"]]

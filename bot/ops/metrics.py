@@ -36,7 +36,8 @@ FLOWS = Counter(
 CLOSURES = Counter("bot_account_closures_total", "Accounts closed.")
 LINK_ATTEMPTS = Counter(
     "bot_link_attempts_total",
-    "Attempts to link a chat, by method (code, contact) and outcome (linked; wrong: an "
+    "Attempts to link a chat, by method (code, contact, web_link: the web chat's sign-in "
+    "link) and outcome (linked; wrong: an "
     "unknown, expired or used code, or an unknown phone; locked_out: a code sent while "
     "locked out, not checked; failed: rolled back by an error).",
     ["method", "outcome"],

@@ -12,18 +12,19 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.apologies import NOTHING_CHANGED
 from bot.chat_isolation import ChatIsolation
 from bot.config import Settings
 from bot.delivery import DeliveryLoop
 from bot.flood import FloodGuard
-from bot.linking import link_limits
+from bot.linking import count_code, link_limits
 from bot.web.auth import WebAuth
 from bot.web.conversation import CHANNEL, WebConversations
 from bot.web.pages import OpenPages
 from bot.web.signed_out import signed_in_page, signed_out_page
 from bot.web.socket import ChatSocket, page_language
 from flows.engine import Engine, utcnow
-from flows.i18n import use_language
+from flows.i18n import _, use_language
 from storage.identities import LinkOutcome, LinkResult, redeem_link_code
 from storage.link_limits import LinkLimits
 from storage.unit_of_work import Database
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 MAX_CODE_LENGTH = 64
+SIGN_IN = "web_link"  # the method of bot_link_attempts_total
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -106,15 +108,26 @@ class WebChat:
 
     async def _sign_in(self, request: web.Request, code: str) -> web.StreamResponse:
         """Exchange a one-time code for a session: wrong codes count against the
-        visitor's address, as against a Telegram chat; the user's web chat is linked."""
+        visitor's address, as against a Telegram chat; the user's web chat is linked. A
+        session this browser had already is ended (one sign-in per browser)."""
         now = utcnow()
         visitor = f"visitor {request.remote or 'unknown'}"
-        async with self.database.transaction() as connection:
-            result = await redeem_link_code(connection, CHANNEL, visitor, code, now,
-                                            self._limits, chat_for=web_chat_id)
-            token = (await start_session(connection, result.user.id, now,
-                                         self.auth.session_seconds)
-                     if result.user is not None else None)
+        try:
+            async with self.database.transaction() as connection:
+                result = await redeem_link_code(connection, CHANNEL, visitor, code, now,
+                                                self._limits, chat_for=web_chat_id)
+                token = None
+                if result.user is not None:
+                    previous = self.auth.token(request)
+                    if previous is not None:
+                        await end_session(connection, previous, now)
+                    token = await start_session(connection, result.user.id, now,
+                                                self.auth.session_seconds)
+        except Exception:  # rolled back: the code is unused, nobody is signed in
+            log.exception("web chat: signing in from a link failed")
+            count_code(SIGN_IN, None, linked=None)
+            return self._signed_out(status=503, apology=_(NOTHING_CHANGED))
+        count_code(SIGN_IN, result, linked=token is not None)
         if token is None:
             log.info("web chat: a sign-in link was refused (%s)", result.outcome.value)
             return self._signed_out(result, status=REFUSED_STATUS.get(result.outcome, 400))
@@ -123,10 +136,10 @@ class WebChat:
         self.auth.set_cookie(request, response, token)
         return response
 
-    def _signed_out(self, refused: LinkResult | None = None, *, status: int = 200
-                    ) -> web.Response:
+    def _signed_out(self, refused: LinkResult | None = None, *, status: int = 200,
+                    apology: str | None = None) -> web.Response:
         page = signed_out_page(contact=self._contact, minutes=self._link_minutes,
-                               refused=refused)
+                               refused=refused, apology=apology)
         return web.Response(text=page, status=status, content_type="text/html",
                             headers={"Cache-Control": "no-store"})
 

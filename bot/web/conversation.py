@@ -35,7 +35,7 @@ from storage.web_chat import (
     messages_after,
 )
 
-__all__ = ["CHANNEL", "MAX_TEXT", "Listener", "WebConversations"]
+__all__ = ["CHANNEL", "MAX_TEXT", "Listener", "NotShown", "WebConversations"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,10 @@ NOT_LINKED = N_(
 Listener = Callable[[str, Kept], Awaitable[None]]
 """Told of a chat's new messages, in order, while the chat is held (it must not wait
 long: pages queue what they are sent)."""
+
+
+class NotShown(Exception):
+    """The turn was done (committed) but its messages could not be kept and shown."""
 
 
 class WebConversations:
@@ -121,9 +125,12 @@ class WebConversations:
         self, chat_id: str, echo: str, inbound: Inbound, language: str | None
     ) -> list[StoredMessage]:
         async with self._hold(chat_id):
-            replies = await self._engine.handle(inbound)
+            replies = await self._engine.handle(inbound)  # never raises: it apologises
             said = [NewMessage("you", echo)] + [self._said(r, language) for r in replies]
-            return await self._keep(chat_id, said)
+            try:
+                return await self._keep(chat_id, said)
+            except Exception as error:  # the turn is committed; only showing it failed
+                raise NotShown(chat_id) from error
 
     def _said(self, reply: Reply, language: str | None) -> NewMessage:
         """A reply as the page shows it; the web words what the engine leaves to channels."""

@@ -48,10 +48,12 @@ _PAGE = """<!doctype html>
 
 def signed_out_page(
     *, contact: str, minutes: int, refused: LinkResult | None = None, now: datetime | None = None,
+    apology: str | None = None,
 ) -> str:
     """The page, in the current language: why a link did not sign in (``refused``, and
-    the lock-out when wrong links reached a limit), then how to get one."""
-    paragraphs = []
+    the lock-out when wrong links reached a limit; or an ``apology`` when it failed on
+    our side), then how to get one."""
+    paragraphs = [apology] if apology else []
     if refused is not None and refused.outcome in REASONS:
         paragraphs.append(_(REASONS[refused.outcome]))
     if refused is not None and refused.locked_until is not None:

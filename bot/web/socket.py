@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeGuard
 
 from aiohttp import WSMsgType, web
 
+from bot.apologies import NOTHING_CHANGED, SHOWING_FAILED
 from bot.flood import SLOW_DOWN, FloodGuard
 from bot.web.auth import WebAuth
-from bot.web.conversation import MAX_TEXT, WebConversations
+from bot.web.conversation import MAX_TEXT, NotShown, WebConversations
 from bot.web.pages import SIGNED_OUT_CLOSE, OpenPages, Page
 from flows.engine import utcnow
 from flows.i18n import N_, _, use_language
 from storage.unit_of_work import Database
-from storage.web_chat import SignedIn
+from storage.web_chat import SignedIn, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +98,15 @@ class ChatSocket:
         return page
 
     async def _turn(self, page: Page, data: dict[str, Any] | None, language: str | None) -> None:
+        """A refused frame gets one ``error`` frame; a turn is ``busy``, its messages and
+        any ``error``, then ``idle``."""
         kind = data.get("type") if data is not None else None
         if kind not in ("say", "press") or data is None:
             return self._refuse(page, NOT_UNDERSTOOD, language)
         if not self._flood.allow(page.session.user_id):
             return self._refuse(page, SLOW_DOWN, language)
         chat_id = page.chat_id
+        work: Awaitable[list[StoredMessage] | None]
         if kind == "say":
             text = data.get("text")
             if not isinstance(text, str) or not text.strip():
@@ -110,23 +115,24 @@ class ChatSocket:
                 with use_language(language):
                     return page.send({"type": "error",
                                       "text": _(TOO_LONG).format(limit=f"{MAX_TEXT:,}")})
-            page.send({"type": "busy"})
-            try:
-                await self._conversations.say(chat_id, text.strip(), language=language)
-            finally:
-                page.send({"type": "idle"})
-            return None
-        message, button = data.get("message"), data.get("button")
-        if not _whole(message) or not _whole(button):
-            return self._refuse(page, NOT_UNDERSTOOD, language)
-        assert isinstance(message, int) and isinstance(button, int)
+            work = self._conversations.say(chat_id, text.strip(), language=language)
+        else:
+            message, button = data.get("message"), data.get("button")
+            if not _whole(message) or not _whole(button):
+                return self._refuse(page, NOT_UNDERSTOOD, language)
+            work = self._conversations.press(chat_id, message, button, language=language)
         page.send({"type": "busy"})
         try:
-            done = await self._conversations.press(chat_id, message, button, language=language)
+            if await work is None:
+                self._refuse(page, GONE_BUTTON, language)
+        except NotShown:
+            log.exception("web chat: a turn was done but could not be shown")
+            self._refuse(page, SHOWING_FAILED, language)
+        except Exception:
+            log.exception("web chat: a turn failed before the engine had it")
+            self._refuse(page, NOTHING_CHANGED, language)
         finally:
-            page.send({"type": "idle"})
-        if done is None:
-            self._refuse(page, GONE_BUTTON, language)
+            page.send({"type": "idle"})  # the page's turn ended, whichever way
         return None
 
     @staticmethod
@@ -136,7 +142,8 @@ class ChatSocket:
             page.send({"type": "error", "text": _(message)})
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
+    """A whole number as JSON gives it (not a bool, not a float), within JSON's safe range."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
 
 

@@ -7,6 +7,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 from aiohttp import ClientSession, CookieJar, WSServerHandshakeError
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 
 from bot.web.server import WebServer
@@ -14,6 +15,13 @@ from storage import models as m
 from storage.sandbox import FreshDatabase
 from testkit.web import PageClosed
 from tests.web.conftest import OWNER, OpenPage, base, link_for, serve
+
+
+def attempts(outcome: str) -> float:
+    """This process's ``bot_link_attempts_total`` for web sign-in links with ``outcome``."""
+    value = REGISTRY.get_sample_value("bot_link_attempts_total",
+                                      {"method": "web_link", "outcome": outcome})
+    return value or 0.0
 
 
 def _cookie(header: str) -> SimpleCookie:
@@ -26,6 +34,7 @@ async def test_a_link_signs_in_once_with_a_cookie_no_script_can_read(
     db: FreshDatabase, server: WebServer
 ) -> None:
     link = await link_for(db, server, OWNER)
+    linked, wrong = attempts("linked"), attempts("wrong")
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
         async with http.get(link, allow_redirects=False) as answer:
             page = await answer.text()
@@ -50,6 +59,8 @@ async def test_a_link_signs_in_once_with_a_cookie_no_script_can_read(
     # The code works once: a second opening explains and signs nobody in.
     assert second_status == 410
     assert "used already" in second
+    # Counted as Telegram's codes are (bot_link_attempts_total), by method and outcome.
+    assert (attempts("linked") - linked, attempts("wrong") - wrong) == (1, 1)
 
 
 async def test_the_session_token_is_stored_hashed(db: FreshDatabase, server: WebServer) -> None:

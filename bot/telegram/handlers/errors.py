@@ -8,20 +8,13 @@ from aiogram import Bot, Router
 from aiogram.exceptions import AiogramError
 from aiogram.types import ErrorEvent
 
+from bot.apologies import NOTHING_CHANGED, SHOWING_FAILED
 from bot.telegram.acknowledge import acknowledge, describe
 from bot.telegram.middlewares import UpdateProgress
-from flows.i18n import N_, _
+from flows.i18n import _
 
 log = logging.getLogger(__name__)
 
-NOTHING_CHANGED = N_(
-    "Sorry, something went wrong on our side, so nothing was changed. "
-    "Please try again in a moment; type menu to start over."
-)
-SHOWING_FAILED = N_(
-    "Sorry, something went wrong while showing my answer. What you asked for was done; "
-    "type menu to see where we are."
-)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, progress: UpdateProgress | None = None) -> bool:

@@ -11,8 +11,8 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot.config import Settings
-from bot.linking import link_limits, too_many_codes
-from bot.ops.metrics import LINK_ATTEMPTS, LOCKOUTS
+from bot.linking import count_code, link_limits, too_many_codes
+from bot.ops.metrics import LINK_ATTEMPTS
 from bot.telegram.chat import CHANNEL, typed
 from bot.telegram.middlewares import UpdateProgress
 from bot.telegram.output import deliver
@@ -130,23 +130,9 @@ async def start_with_code(
         return result.user if result.outcome is LinkOutcome.LINKED else None
 
     linked = await _link_then_greet(message, bot, engine, progress, redeem)
-    _count_code(linked, results[0] if results else None)
+    count_code("code", results[0] if results else None, linked=linked)
     if linked is False:
         await message.answer(refusal(results[0], now))
-
-
-def _count_code(linked: bool | None, result: LinkResult | None) -> None:
-    """Count a ``/start CODE`` by what was committed (None: rolled back)."""
-    if linked is None or result is None:
-        LINK_ATTEMPTS.labels("code", "failed").inc()
-    elif linked:
-        LINK_ATTEMPTS.labels("code", "linked").inc()
-    elif result.outcome is LinkOutcome.LOCKED:
-        LINK_ATTEMPTS.labels("code", "locked_out").inc()
-    else:
-        LINK_ATTEMPTS.labels("code", "wrong").inc()
-        if result.locked_until is not None:  # this wrong code reached a limit
-            LOCKOUTS.inc()
 
 
 async def shared_contact(
