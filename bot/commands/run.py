@@ -16,6 +16,7 @@ HINT = (
     "No BOT_TOKEN set, so this is the terminal chat as {user} on the demo data.\n"
     "Chat as someone else: python -m bot chat --as admin@acme.example "
     "(or viewer@acme.example, owner@globex.example, owner@initech.example).\n"
+    "The web chat: make web (prints a sign-in link), or python -m bot web.\n"
     "Connect Telegram: put BOT_TOKEN=<token from @BotFather> in .env (BOT_API_URL for a "
     "self-hosted Bot API server) and run make run again.\n"
 )
