@@ -175,3 +175,17 @@ async def test_behind_https_the_cookie_is_secure(db: FreshDatabase) -> None:
         assert morsel["secure"] is True
     finally:
         await served.stop()
+
+
+async def test_signing_in_again_in_a_browser_ends_its_earlier_session(
+    db: FreshDatabase, server: WebServer
+) -> None:
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+        for email in (OWNER, "viewer@acme.example"):
+            async with http.get(await link_for(db, server, email)) as answer:
+                assert answer.status == 200
+    async with db.database.reading() as connection:
+        sessions = (await connection.execute(
+            select(m.WebSession.user_id, m.WebSession.ended_at).order_by(m.WebSession.id)
+        )).all()
+    assert [ended is None for _, ended in sessions] == [False, True]  # the viewer's is live
