@@ -23,7 +23,6 @@ import cProfile
 import pstats
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,11 +34,10 @@ from benchmarks.profiling import by_package
 from benchmarks.stacks import Result, full
 from bot.config import Settings
 from bot.gc_tuning import tune_for_serving
-from bot.web.links import sign_in_link
+from bot.web.links import issue_sign_in_link
 from bot.web.server import start_web_server
 from flows.engine import Engine
 from storage import models as m
-from storage.identities import issue_link_code
 from storage.sandbox import FreshDatabase, fresh_demo_database
 from testkit.web import WebTestClient
 
@@ -73,11 +71,9 @@ async def web(db: FreshDatabase, chats: int, total: int) -> Result:
     pages: list[WebTestClient] = []
     try:
         for email in await people(db, chats):
-            async with db.database.transaction() as connection:
-                code = await issue_link_code(connection, email, datetime.now(UTC), 900)
             page = WebTestClient(base)
             pages.append(page)
-            await page.sign_in(sign_in_link(server.url, code))
+            await page.sign_in(await issue_sign_in_link(db.database, email, server.url, 900))
             await page.open()
         latencies: list[float] = []
 

@@ -48,3 +48,13 @@ async def postgres_db() -> AsyncIterator[FreshDatabase]:
         yield database
     finally:
         await database.dispose()
+
+
+@pytest.fixture
+async def sqlite_db() -> AsyncIterator[FreshDatabase]:
+    """A private SQLite demo database (what needs one backend, or a file for a process)."""
+    database = await fresh_demo_database("sqlite")
+    try:
+        yield database
+    finally:
+        await database.dispose()

@@ -12,12 +12,11 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import UTC, datetime
 
 from bot.config import Settings, get_settings
 from bot.startup.error import StartupError
+from bot.web.links import issue_sign_in_link
 from storage.errors import UnknownUser
-from storage.identities import issue_link_code
 from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,6 @@ async def serve(settings: Settings, args: argparse.Namespace, *,
     listen or the user of ``--sign-in`` does not exist."""
     from bot.charts import render_usage_chart
     from bot.runtime import open_runtime
-    from bot.web.links import sign_in_link
     from bot.web.server import start_web_server
 
     host = args.host or settings.web_host
@@ -57,9 +55,9 @@ async def serve(settings: Settings, args: argparse.Namespace, *,
         try:
             print(f"Web chat on {server.url}; Ctrl-C to stop.", flush=True)
             if args.sign_in:
-                code = await _sign_in_code(runtime.database, args.sign_in,
+                link = await _sign_in_link(runtime.database, args.sign_in, server.url,
                                            settings.link_code_ttl_seconds)
-                print(f"Sign in as {args.sign_in}: {sign_in_link(server.url, code)}", flush=True)
+                print(f"Sign in as {args.sign_in}: {link}", flush=True)
             else:
                 print("Sign in with a link from: python -m bot link-code EMAIL --channel web",
                       flush=True)
@@ -70,10 +68,9 @@ async def serve(settings: Settings, args: argparse.Namespace, *,
     return 0
 
 
-async def _sign_in_code(database: Database, email: str, ttl: int) -> str:
+async def _sign_in_link(database: Database, email: str, chat: str, ttl: int) -> str:
     try:
-        async with database.transaction() as connection:
-            return await issue_link_code(connection, email, datetime.now(UTC), ttl)
+        return await issue_sign_in_link(database, email, chat, ttl)
     except UnknownUser:
         raise StartupError("--sign-in", f"there is no user with the e-mail {email}.",
                            "Use a user's e-mail, e.g. owner@acme.example.") from None

@@ -8,17 +8,16 @@ show: the bot's messages and the buttons of the newest one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.delivery import deliver_pending
 from bot.scripts.channels import ScriptChannel, ScriptReply
 from bot.web.conversation import CHANNEL
-from bot.web.links import sign_in_link
+from bot.web.links import issue_sign_in_link
 from bot.web.server import WebServer, start_web_server
 from flows.engine import Engine
-from storage.identities import find_user_by_email, issue_link_code
+from storage.identities import find_user_by_email
 from storage.sandbox import FreshDatabase
 from storage.web_chat import web_chat_id
 
@@ -84,13 +83,14 @@ class WebSession:
     async def open(self, email: str) -> ScriptChannel:
         from testkit.web import WebTestClient  # a test tool: loaded only when scripts run
 
-        async with self._database.database.transaction() as connection:
-            code = await issue_link_code(connection, email, datetime.now(UTC), SIGN_IN_SECONDS)
+        link = await issue_sign_in_link(self._database.database, email, self._server.url,
+                                        SIGN_IN_SECONDS)
+        async with self._database.database.reading() as connection:
             user = await find_user_by_email(connection, email)
-        assert user is not None  # issue_link_code raised UnknownUser otherwise
+        assert user is not None  # issue_sign_in_link raised UnknownUser otherwise
         client = WebTestClient(f"http://127.0.0.1:{self._server.port}", language=self._language)
         self._clients.append(client)
-        status = await client.sign_in(sign_in_link(self._server.url, code))
+        status = await client.sign_in(link)
         if status != 200:
             raise RuntimeError(f"signing in from the link answered HTTP {status}")
         await client.open()

@@ -12,7 +12,7 @@ import pytest
 
 from bot.charts import render_usage_chart
 from flows.engine import Engine
-from storage.sandbox import FreshDatabase, fresh_demo_database
+from storage.sandbox import FreshDatabase
 from testkit.botapi import BotApiServer
 from testkit.telegram.harness import TelegramHarness
 from tests.telegram.stack import LiveBot, Mode
@@ -23,15 +23,6 @@ async def botapi() -> AsyncIterator[BotApiServer]:
     # Per test: starting it takes a few milliseconds, and each test gets clean chats.
     async with BotApiServer(token="123456:TEST-TOKEN") as server:
         yield server
-
-
-@pytest.fixture
-async def sqlite_db() -> AsyncIterator[FreshDatabase]:
-    database = await fresh_demo_database("sqlite")
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 @pytest.fixture(params=["polling", "webhook"])

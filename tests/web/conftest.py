@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from bot.charts import render_usage_chart
-from bot.config import Settings
-from bot.web.links import sign_in_link
-from bot.web.server import WebServer, start_web_server
-from flows.engine import Engine
-from flows.settings import EngineSettings
-from storage.identities import issue_link_code
+from bot.web.server import WebServer
 from storage.sandbox import FreshDatabase
 from testkit.web import WebTestClient
+from tests.web.serving import base, link_for, serve
 
 OWNER = "owner@acme.example"
 ADMIN = "admin@acme.example"
 VIEWER = "viewer@acme.example"
 
 OpenPage = Callable[..., Awaitable[WebTestClient]]
-
-
-def web_settings(**overrides: Any) -> Settings:
-    """The defaults, whatever the environment of the test run says."""
-    return Settings.model_construct(**overrides)
-
-
-async def serve(db: FreshDatabase, **overrides: Any) -> WebServer:
-    engine = Engine(db.stores, EngineSettings(), charts={"web": render_usage_chart})
-    return await start_web_server(engine, db.database, web_settings(**overrides),
-                                  host="127.0.0.1", port=0)
 
 
 @pytest.fixture
@@ -43,17 +26,6 @@ async def server(db: FreshDatabase) -> AsyncIterator[WebServer]:
         yield served
     finally:
         await served.stop()
-
-
-async def link_for(db: FreshDatabase, server: WebServer, email: str, ttl: int = 900) -> str:
-    """A fresh one-time sign-in link for ``email`` (as ``link-code --channel web`` prints)."""
-    async with db.database.transaction() as connection:
-        code = await issue_link_code(connection, email, datetime.now(UTC), ttl)
-    return sign_in_link(server.url, code)
-
-
-def base(server: WebServer) -> str:
-    return f"http://127.0.0.1:{server.port}"
 
 
 @pytest.fixture

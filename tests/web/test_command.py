@@ -8,25 +8,17 @@ import re
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.commands.link_code import link_code
 from bot.config import Settings
-from storage.sandbox import FreshDatabase, fresh_demo_database
+from storage.sandbox import FreshDatabase
 from testkit.web import WebTestClient
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"http://\S+/chat\?code=\S+")
-
-
-@pytest.fixture
-async def sqlite_db() -> AsyncIterator[FreshDatabase]:
-    database = await fresh_demo_database("sqlite")
-    yield database
-    await database.dispose()
 
 
 def environment(**values: str) -> dict[str, str]:

@@ -13,7 +13,8 @@ from sqlalchemy import func, select, text
 from bot.web.server import WebServer
 from storage import models as m
 from storage.sandbox import FreshDatabase
-from tests.web.conftest import ADMIN, OWNER, OpenPage, link_for
+from tests.web.conftest import ADMIN, OWNER, OpenPage
+from tests.web.serving import link_for
 
 
 async def take_away(db: FreshDatabase, table: str) -> None:

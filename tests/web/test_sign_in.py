@@ -14,7 +14,8 @@ from bot.web.server import WebServer
 from storage import models as m
 from storage.sandbox import FreshDatabase
 from testkit.web import PageClosed
-from tests.web.conftest import OWNER, OpenPage, base, link_for, serve
+from tests.web.conftest import OWNER, OpenPage
+from tests.web.serving import base, link_for, serve
 
 
 def attempts(outcome: str) -> float:

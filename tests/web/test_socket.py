@@ -14,7 +14,8 @@ from bot.web.server import WebServer
 from storage import models as m
 from storage.sandbox import FreshDatabase
 from testkit.web import PageClosed, PageMessage
-from tests.web.conftest import ADMIN, OWNER, VIEWER, OpenPage, base, serve
+from tests.web.conftest import ADMIN, OWNER, VIEWER, OpenPage
+from tests.web.serving import base, link_for, serve
 
 ACME = "Acme Trading Ltd"
 
@@ -171,7 +172,6 @@ async def test_an_alert_reaches_the_open_page(db: FreshDatabase, open_page: Open
 async def test_too_many_messages_a_minute_are_refused_politely(db: FreshDatabase) -> None:
     served = await serve(db, flood_limit_per_minute=3)
     from testkit.web import WebTestClient
-    from tests.web.conftest import link_for
 
     page = WebTestClient(base(served))
     try:

@@ -4,28 +4,20 @@ demo database: sign-in links, what the database says, and the server dropping so
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.charts import render_usage_chart
-from bot.config import Settings
-from bot.runtime import engine_settings
-from bot.web.links import sign_in_link
-from bot.web.server import WebServer, start_web_server
-from flows.engine import Engine
-from storage.identities import issue_link_code
+from bot.web.server import WebServer
 from storage.models import Account
 from storage.sandbox import FreshDatabase, fresh_demo_database
-
-HOST = "127.0.0.1"
+from tests.web.serving import base, link_for, serve
 
 
 class ChatServer:
     """``async with ChatServer() as server``: ``server.url`` serves ``/chat``, started as
-    ``python -m bot web`` starts it (:func:`bot.web.server.start_web_server`)."""
+    ``python -m bot web`` starts it (:func:`tests.web.serving.serve`)."""
 
     def __init__(self) -> None:
         self.url = ""
@@ -37,14 +29,9 @@ class ChatServer:
         async with AsyncExitStack() as stack:
             self._fresh = await fresh_demo_database("sqlite")
             stack.push_async_callback(self._fresh.dispose)
-            # The defaults, whatever the environment of the test run says.
-            settings = Settings.model_construct()
-            engine = Engine(self._fresh.stores, engine_settings(settings),
-                            charts={"web": render_usage_chart})
-            self._running = await start_web_server(engine, self._fresh.database, settings,
-                                                   host=HOST, port=0)
+            self._running = await serve(self._fresh)
             stack.push_async_callback(self._running.stop)
-            self.url = f"http://{HOST}:{self._running.port}"
+            self.url = base(self._running)
             self._stack = stack.pop_all()
         return self
 
@@ -59,10 +46,8 @@ class ChatServer:
 
     async def sign_in_link(self, email: str) -> str:
         """A one-time sign-in link for the user with ``email``."""
-        async with self.database.database.transaction() as connection:
-            code = await issue_link_code(connection, email, datetime.now(UTC), 900)
         assert self._running is not None
-        return sign_in_link(self._running.url, code)  # as `link-code --channel web` prints
+        return await link_for(self.database, self._running, email)
 
     async def account(self, name: str) -> dict[str, Any]:
         """The account row called ``name``, as the database has it now."""
