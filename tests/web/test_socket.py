@@ -236,3 +236,20 @@ async def test_signing_out_on_one_worker_closes_the_tabs_on_another(
         assert closed.value.code == 4401
     finally:
         await other.stop()
+
+
+async def test_a_bad_hello_is_refused_and_a_good_one_still_opens_the_page(
+    open_page: OpenPage, server: WebServer
+) -> None:
+    signed_in = await open_page(OWNER)
+    async with signed_in.http.ws_connect(base(server) + "/chat/socket",
+                                         headers={"Origin": base(server)}) as socket:
+        for hello in ({"type": "hello", "after": -1}, {"type": "hello", "after": "0"},
+                      {"type": "say", "text": "menu"}):
+            await socket.send_json(hello)
+            answer = await socket.receive_json(timeout=30)
+            assert answer["type"] == "error" and "did not understand" in answer["text"]
+        await socket.send_json({"type": "hello", "after": 0})
+        shown = await socket.receive_json(timeout=30)
+    assert shown["type"] == "messages" and shown["reset"] is True
+    assert [m["id"] for m in shown["messages"]] == [m.id for m in signed_in.transcript]
