@@ -1,5 +1,6 @@
-"""Fixtures for the operations tests: the Telegram ones (a Bot API server, the live bot)."""
+"""Fixtures for the operations tests: the Telegram ones (a Bot API server, the live bot);
+``sqlite_db`` comes from ``tests/conftest.py``."""
 
-from tests.telegram.conftest import botapi, live, mode, sqlite_db
+from tests.telegram.conftest import botapi, live, mode
 
-__all__ = ["botapi", "live", "mode", "sqlite_db"]
+__all__ = ["botapi", "live", "mode"]
